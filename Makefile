@@ -1,0 +1,58 @@
+# Pacts — every target creates .venv (Python >= 3.12, found automatically) and installs what it needs.
+#   make run    the default scenario: printed summary + out/run/cooperation.png
+#   make test   the test suite (fast tests; `make test-all` adds the slow ones)
+#   make bench  benchmarks (one JSON line each)
+#   make lint   ruff
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+
+# The first interpreter >= 3.12 among: $(PYTHON) if given, python3.12, python3.13, python3,
+# python, then pyenv's installed versions (pyenv shims for versions that are not selected fail
+# and are skipped).
+FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 python \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	  if command -v "$$c" >/dev/null 2>&1 && \
+	     "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    command -v "$$c"; break; fi; done
+
+.PHONY: run test test-all test-slow bench lint clean help
+help:
+	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
+
+$(BIN)/python:
+	@py="$$($(FIND_PYTHON))"; \
+	if [ -z "$$py" ]; then \
+	  echo "error: Pacts needs Python >= 3.12 (Mesa 3.5 does), and none was found on PATH" >&2; \
+	  echo "       (tried python3.12, python3.13, python3, python and pyenv versions)." >&2; \
+	  echo "       Install one (e.g. 'apt-get install python3.12' or 'pyenv install 3.12')" >&2; \
+	  echo "       or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; \
+	  exit 1; fi; \
+	echo "creating $(VENV) with $$py ($$($$py --version))"; \
+	"$$py" -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/pacts run
+
+test: $(VENV)/.installed
+	$(BIN)/pytest
+
+test-slow: $(VENV)/.installed
+	$(BIN)/pytest -m slow
+
+test-all: $(VENV)/.installed
+	$(BIN)/pytest -m ""
+
+bench: $(VENV)/.installed
+	$(BIN)/pacts bench
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -1,0 +1,147 @@
+"""Benchmarks (``pacts bench``): one JSON line per benchmark.
+
+Keys: ``benchmark``, ``value``, ``unit``, ``target`` and, where a reference is compared,
+``reference``, ``reference_source`` and ``ratio`` (value / reference). Speed is measured here,
+never asserted as wall time in the tests. Timings are the best of several repeats (the minimum is
+the least noisy estimate of the cost on a shared machine).
+
+- **B1** pairwise IPD, Erdős–Rényi graph of 100 countries and 300 edges, the 7 classic strategies,
+  200 rounds × 10 replicates, noise 0.05 → edge-rounds (match turns) per second. Target ≥ 12 M/s.
+  Reference: the reference IPD library (Axelrod-Python) playing the same matches, measured in the
+  same run when it is importable (it is not a dependency: it pulls in torch), otherwise the figure
+  measured on these machines (0.24 M turns/s), labelled as quoted.
+- **B2** the same rules on a 50×50 Moore torus with imitation every round, against Mesa's own
+  ``mesa.examples.advanced.pd_grid`` for the same number of steps, timed side by side (stepping
+  only; building either model is not timed) → ratio of pair interactions (a country scoring
+  against one neighbour) per second. Target ≥ 20×.
+- **B3** one large instance: 100,000 edges × 100 rounds → edge-rounds per second.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+
+from model.config import CLASSIC_SEVEN, ModelConfig
+from model.engine import PairwiseEngine
+from model.network import build_network
+
+B1_REFERENCE_QUOTED = 0.24e6
+_AXELROD_NAMES = {"AllC": "Cooperator", "AllD": "Defector", "TitForTat": "TitForTat",
+                  "Grim": "Grudger", "WinStayLoseShift": "WinStayLoseShift",
+                  "TitForTwoTats": "TitFor2Tats", "SuspiciousTitForTat": "SuspiciousTitForTat"}
+
+
+def _best_time(fn: Callable[[], object], repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _classic(**fields: object) -> ModelConfig:
+    return ModelConfig(strategies=dict.fromkeys(CLASSIC_SEVEN, 1.0), noise=0.05, **fields)
+
+
+def _axelrod_turns_per_second(cfg: ModelConfig, graph, engine: PairwiseEngine,
+                              replicates: int) -> float | None:
+    """Turns/s of Axelrod-Python on the same matches, if it is installed (not a dependency)."""
+    try:
+        import axelrod  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    names = engine.strategy_names
+    kinds = engine.strategy_of_country[0]
+    players = [getattr(axelrod, _AXELROD_NAMES[names[k]]) for k in kinds]
+    pairs = list(graph.edges())
+
+    def play() -> None:
+        for _ in range(replicates):
+            for u, v in pairs:
+                axelrod.Match((players[u](), players[v]()), turns=cfg.rounds,
+                              noise=cfg.noise).play()
+
+    return len(pairs) * cfg.rounds * replicates / _best_time(play, 1)
+
+
+def bench_b1() -> dict:
+    """B1: the 7 classic strategies on ER(100, 300 edges), 200 rounds × 10 replicates."""
+    cfg = _classic(n_countries=100, network="erdos_renyi", degree=6, rounds=200)
+    graph = build_network("erdos_renyi", 100, degree=6, seed=1)
+    replicates = 10
+    run = lambda: PairwiseEngine(cfg, seed=1, replicates=replicates, graph=graph).run()  # noqa: E731
+    run()
+    seconds = _best_time(run, 7)
+    value = graph.number_of_edges() * cfg.rounds * replicates / seconds
+    measured = _axelrod_turns_per_second(cfg, graph, PairwiseEngine(cfg, seed=1, graph=graph),
+                                         replicates)
+    reference = measured or B1_REFERENCE_QUOTED
+    return {"benchmark": "B1", "value": value, "unit": "edge-rounds/s", "target": 12e6,
+            "reference": reference,
+            "reference_source": "Axelrod-Python, measured in this run" if measured else
+            "Axelrod-Python on these machines, quoted (not installed here)",
+            "ratio": value / reference}
+
+
+def bench_b2(steps: int = 20) -> dict:
+    """B2: 50×50 Moore torus with imitation, against mesa's pd_grid, same number of steps."""
+    from mesa.examples.advanced.pd_grid.model import PdGrid
+
+    cfg = _classic(n_countries=2500, network="lattice", rounds=steps, evolution="imitation",
+                   evolution_interval=1, evolution_rate=1.0)
+    graph = build_network("lattice", 2500)
+    directed = 2 * graph.number_of_edges()  # each country scores against each neighbour
+
+    def timed_steps(build: Callable[[], object], step: str) -> float:
+        """Best time of ``steps`` steps of a freshly built model (construction not timed)."""
+        best = float("inf")
+        for _ in range(3):
+            model = build()
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                getattr(model, step)()
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    ours = timed_steps(lambda: PairwiseEngine(cfg, seed=1, graph=graph), "step")
+    theirs = timed_steps(lambda: PdGrid(50, 50, activation_order="Simultaneous", rng=1), "step")
+    value = directed * steps / ours
+    reference = directed * steps / theirs
+    return {"benchmark": "B2", "value": value, "unit": "pair-interactions/s", "target": 20.0,
+            "target_applies_to": "ratio", "reference": reference,
+            "reference_source": "mesa.examples.advanced.pd_grid (Simultaneous), measured in "
+                                "this run", "ratio": value / reference, "steps": steps}
+
+
+def bench_b3() -> dict:
+    """B3: one large instance, 100,000 edges × 100 rounds (single replicate)."""
+    cfg = _classic(n_countries=25_000, network="watts_strogatz", degree=8, rounds=100)
+    graph = build_network("watts_strogatz", 25_000, degree=8, rewiring=0.1, seed=1)
+    seconds = _best_time(lambda: PairwiseEngine(cfg, seed=1, graph=graph).run(), 3)
+    edges = graph.number_of_edges()
+    return {"benchmark": "B3", "value": edges * cfg.rounds / seconds, "unit": "edge-rounds/s",
+            "target": None, "edges": edges, "rounds": cfg.rounds, "seconds": seconds}
+
+
+BENCHMARKS: dict[str, Callable[[], dict]] = {"B1": bench_b1, "B2": bench_b2, "B3": bench_b3}
+
+
+def run_benchmarks(only: Iterable[str] | None = None, echo: Callable[[str], None] = print) -> list[dict]:
+    """Run the chosen benchmarks (default all), printing one JSON line each."""
+    names = list(BENCHMARKS) if only is None else list(only)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        raise ValueError(f"--only: unknown benchmark(s) {', '.join(unknown)}; "
+                         f"allowed: {', '.join(BENCHMARKS)}")
+    results = []
+    for name in names:
+        result = BENCHMARKS[name]()
+        target, key = result.get("target"), result.get("target_applies_to", "value")
+        if target is not None:
+            result["meets_target"] = bool(result[key] >= target)
+        echo(json.dumps(result))
+        results.append(result)
+    return results
