@@ -107,10 +107,18 @@ def state_grid() -> tuple[Observed, Observed]:
     my, run, age = np.meshgrid(
         np.array([False, True]), np.arange(RUN_CAP + 1), np.arange(AGES), indexing="ij"
     )
-    later = Observed(first=np.zeros(my.size, bool), my_last=my.ravel(),
-                     defect_run=run.ravel(), defect_age=age.ravel())
-    first = Observed(first=np.ones(1, bool), my_last=np.ones(1, bool),
-                     defect_run=np.zeros(1, int), defect_age=np.full(1, NEVER))
+    later = Observed(
+        first=np.zeros(my.size, bool),
+        my_last=my.ravel(),
+        defect_run=run.ravel(),
+        defect_age=age.ravel(),
+    )
+    first = Observed(
+        first=np.ones(1, bool),
+        my_last=np.ones(1, bool),
+        defect_run=np.zeros(1, int),
+        defect_age=np.full(1, NEVER),
+    )
     return first, later
 
 
@@ -165,8 +173,17 @@ class MemoryOne(Strategy):
     (as observed) played y; ``p_first`` is used before any observation.
     """
 
-    def __init__(self, p_first: float, p_cc: float, p_cd: float, p_dc: float, p_dd: float,
-                 *, name: str | None = None, source: str = "Nowak & Sigmund (1993)"):
+    def __init__(
+        self,
+        p_first: float,
+        p_cc: float,
+        p_cd: float,
+        p_dc: float,
+        p_dd: float,
+        *,
+        name: str | None = None,
+        source: str = "Nowak & Sigmund (1993)",
+    ):
         probs = (p_first, p_cc, p_cd, p_dc, p_dd)
         for field, p in zip(("p_first", "p_cc", "p_cd", "p_dc", "p_dd"), probs, strict=True):
             if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
@@ -177,8 +194,9 @@ class MemoryOne(Strategy):
 
     def base_probability(self, h: Observed, ctx: Context) -> np.ndarray:
         p_first, p_cc, p_cd, p_dc, p_dd = self.vector
-        after = np.where(h.my_last, np.where(h.opp_last, p_cc, p_cd),
-                         np.where(h.opp_last, p_dc, p_dd))
+        after = np.where(
+            h.my_last, np.where(h.opp_last, p_cc, p_cd), np.where(h.opp_last, p_dc, p_dd)
+        )
         return np.where(h.first, p_first, after)
 
 
@@ -190,19 +208,36 @@ class GenerousTitForTat(MemoryOne):
     """
 
     def __init__(self, generosity: float | None = None):
-        super().__init__(1, 1, 0, 1, 0, name="GenerousTitForTat",
-                         source="Nowak & Sigmund (1992); Molander (1985)")
+        super().__init__(
+            1,
+            1,
+            0,
+            1,
+            0,
+            name="GenerousTitForTat",
+            source="Nowak & Sigmund (1992); Molander (1985)",
+        )
         if generosity is not None:
             if not 0.0 <= generosity <= 1.0:
-                raise ValueError(f"GenerousTitForTat generosity = {generosity!r}: must be in [0, 1]")
+                raise ValueError(
+                    f"GenerousTitForTat generosity = {generosity!r}: must be in [0, 1]"
+                )
             self.name = f"GenerousTitForTat({generosity:g})"
         self.generosity = generosity
 
     @staticmethod
     def generosity_for(ctx: Context) -> float:
-        """The largest forgiveness that still deters defection (clipped to [0, 1])."""
-        q = min(1 - (ctx.T - ctx.R) / (ctx.R - ctx.S), (ctx.R - ctx.P) / (ctx.T - ctx.P))
-        return float(np.clip(q, 0.0, 1.0))
+        """The largest forgiveness that still deters defection, clipped to [0, 1].
+
+        Outside the prisoner's dilemma a term whose denominator is not positive sets no limit
+        (e.g. a stag hunt with T = P has no temptation to deter: q = 1).
+        """
+        bounds = [1.0]
+        if ctx.R > ctx.S:
+            bounds.append(1 - (ctx.T - ctx.R) / (ctx.R - ctx.S))
+        if ctx.T > ctx.P:
+            bounds.append((ctx.R - ctx.P) / (ctx.T - ctx.P))
+        return float(np.clip(min(bounds), 0.0, 1.0))
 
     def base_probability(self, h: Observed, ctx: Context) -> np.ndarray:
         q = self.generosity if self.generosity is not None else self.generosity_for(ctx)
@@ -242,7 +277,9 @@ class CooperativeHegemon(Strategy):
         if not 1 <= patience <= RUN_CAP:
             raise ValueError(f"CooperativeHegemon patience = {patience!r}: must be in 1..{RUN_CAP}")
         self.patience = patience
-        self.name = "CooperativeHegemon" if patience == RUN_CAP else f"CooperativeHegemon({patience})"
+        self.name = (
+            "CooperativeHegemon" if patience == RUN_CAP else f"CooperativeHegemon({patience})"
+        )
 
     def base_probability(self, h: Observed, ctx: Context) -> np.ndarray:
         return (h.defect_run < self.patience).astype(float)
@@ -259,7 +296,9 @@ class CoerciveHegemon(Strategy):
 
     def __init__(self, punishment: int = 4):
         if not 1 <= punishment <= AGE_CAP:
-            raise ValueError(f"CoerciveHegemon punishment = {punishment!r}: must be in 1..{AGE_CAP}")
+            raise ValueError(
+                f"CoerciveHegemon punishment = {punishment!r}: must be in 1..{AGE_CAP}"
+            )
         self.punishment = punishment
         self.name = "CoerciveHegemon" if punishment == 4 else f"CoerciveHegemon({punishment})"
 
@@ -268,7 +307,7 @@ class CoerciveHegemon(Strategy):
 
 
 class Calculating(Strategy):
-    """Forward-looking folk-theorem test with its own beliefs — Friedman (1971), Axelrod & Keohane (1985).
+    """Forward-looking folk-theorem test (Friedman 1971; Axelrod & Keohane 1985).
 
     Cooperates with a partner last seen cooperating (or not seen yet) iff the discounted value of
     continued cooperation beats deviating now. It believes the partner reciprocates like a trigger
@@ -288,10 +327,16 @@ class Calculating(Strategy):
     gated = True
     source = "Friedman (1971); Axelrod & Keohane (1985), Achieving cooperation under anarchy"
 
-    def __init__(self, belief_continuation: float | None = None, belief_delay: int | None = None,
-                 belief_error: float | None = None):
-        for field, value, high in (("belief_continuation", belief_continuation, 1.0),
-                                   ("belief_error", belief_error, 1.0)):
+    def __init__(
+        self,
+        belief_continuation: float | None = None,
+        belief_delay: int | None = None,
+        belief_error: float | None = None,
+    ):
+        for field, value, high in (
+            ("belief_continuation", belief_continuation, 1.0),
+            ("belief_error", belief_error, 1.0),
+        ):
             if value is not None and not 0.0 <= value <= high:
                 raise ValueError(f"Calculating {field} = {value!r}: must be in [0, {high:g}]")
         if belief_delay is not None and (not isinstance(belief_delay, int) or belief_delay < 0):
@@ -304,9 +349,14 @@ class Calculating(Strategy):
         return (h.first | h.opp_last).astype(float)
 
     def gate(self, ctx: Context) -> np.ndarray:
-        delta, d, eps = (ctx_value if belief is None else belief for belief, ctx_value in zip(
-            self.beliefs, (ctx.continuation, ctx.observation_delay, ctx.observation_error),
-            strict=True))
+        delta, d, eps = (
+            ctx_value if belief is None else belief
+            for belief, ctx_value in zip(
+                self.beliefs,
+                (ctx.continuation, ctx.observation_delay, ctx.observation_error),
+                strict=True,
+            )
+        )
         stake = np.asarray(1.0 if ctx.stake is None else ctx.stake, float)
         m = ctx.mean_stake
         head = d if delta == 1.0 else delta * (1 - delta**d) / (1 - delta)  # Σ_{k=1..d} δ^k
@@ -320,12 +370,27 @@ class Calculating(Strategy):
 _ALL_C = MemoryOne(1, 1, 1, 1, 1, name="AllC", source="Axelrod (1984): always cooperate")
 _ALL_D = MemoryOne(0, 0, 0, 0, 0, name="AllD", source="Axelrod (1984): always defect")
 _TFT = MemoryOne(1, 1, 0, 1, 0, name="TitForTat", source="Rapoport; Axelrod (1984)")
-_STFT = MemoryOne(0, 1, 0, 1, 0, name="SuspiciousTitForTat",
-                  source="Beaufils, Delahaye & Mathieu (1996)")
-_WSLS = MemoryOne(1, 1, 0, 0, 1, name="WinStayLoseShift",
-                  source="Nowak & Sigmund (1993), Pavlov; Kraines & Kraines (1989)")
-_ALTERNATOR = MemoryOne(1, 0, 0, 1, 1, name="Alternator",
-                        source="Axelrod-Python: C, D, C, D, ... (plays the opposite of its last move)")
+_STFT = MemoryOne(
+    0, 1, 0, 1, 0, name="SuspiciousTitForTat", source="Beaufils, Delahaye & Mathieu (1996)"
+)
+_WSLS = MemoryOne(
+    1,
+    1,
+    0,
+    0,
+    1,
+    name="WinStayLoseShift",
+    source="Nowak & Sigmund (1993), Pavlov; Kraines & Kraines (1989)",
+)
+_ALTERNATOR = MemoryOne(
+    1,
+    0,
+    0,
+    1,
+    1,
+    name="Alternator",
+    source="Axelrod-Python: C, D, C, D, ... (plays the opposite of its last move)",
+)
 
 
 def _random(p: float = 0.5) -> MemoryOne:
@@ -355,9 +420,17 @@ STRATEGIES: dict[str, Strategy] = {
 }
 """The registry: name -> rule with default parameters (DESIGN §4)."""
 
-_ALIASES = {"TFT": "TitForTat", "STFT": "SuspiciousTitForTat", "GTFT": "GenerousTitForTat",
-            "TF2T": "TitForTwoTats", "WSLS": "WinStayLoseShift", "Pavlov": "WinStayLoseShift",
-            "GrimTrigger": "Grim", "Cooperator": "AllC", "Defector": "AllD"}
+_ALIASES = {
+    "TFT": "TitForTat",
+    "STFT": "SuspiciousTitForTat",
+    "GTFT": "GenerousTitForTat",
+    "TF2T": "TitForTwoTats",
+    "WSLS": "WinStayLoseShift",
+    "Pavlov": "WinStayLoseShift",
+    "GrimTrigger": "Grim",
+    "Cooperator": "AllC",
+    "Defector": "AllD",
+}
 _CALL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:\((.*)\))?\s*$")
 
 
@@ -371,17 +444,23 @@ def get_strategy(spec: str | Strategy) -> Strategy:
     key = canonical.get(match.group(1).lower()) if match else None
     if key is None:
         allowed = ", ".join(_FACTORIES)
-        raise ValueError(f"unknown strategy {spec!r}; allowed: {allowed} "
-                         "(parameters in brackets, e.g. 'Random(0.3)', 'MemoryOne(1,1,0,1,0)')")
+        raise ValueError(
+            f"unknown strategy {spec!r}; allowed: {allowed} "
+            "(parameters in brackets, e.g. 'Random(0.3)', 'MemoryOne(1,1,0,1,0)')"
+        )
     key = _ALIASES.get(key, key)
     if match.group(2) is None or not match.group(2).strip():
         if key == "MemoryOne":
-            raise ValueError("strategy 'MemoryOne' needs five probabilities, "
-                             "e.g. 'MemoryOne(1, 1, 0, 1, 0)' (p_first, p_cc, p_cd, p_dc, p_dd)")
+            raise ValueError(
+                "strategy 'MemoryOne' needs five probabilities, "
+                "e.g. 'MemoryOne(1, 1, 0, 1, 0)' (p_first, p_cc, p_cd, p_dc, p_dd)"
+            )
         return STRATEGIES[key]
     try:
-        args = [float(a) if "." in a or "e" in a.lower() else int(a)
-                for a in (x.strip() for x in match.group(2).split(","))]
+        args = [
+            float(a) if "." in a or "e" in a.lower() else int(a)
+            for a in (x.strip() for x in match.group(2).split(","))
+        ]
         return _FACTORIES[key](*args)
     except (TypeError, ValueError) as err:
         raise ValueError(f"strategy {spec!r}: {err}") from None

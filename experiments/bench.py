@@ -28,9 +28,15 @@ from model.engine import PairwiseEngine
 from model.network import build_network
 
 B1_REFERENCE_QUOTED = 0.24e6
-_AXELROD_NAMES = {"AllC": "Cooperator", "AllD": "Defector", "TitForTat": "TitForTat",
-                  "Grim": "Grudger", "WinStayLoseShift": "WinStayLoseShift",
-                  "TitForTwoTats": "TitFor2Tats", "SuspiciousTitForTat": "SuspiciousTitForTat"}
+_AXELROD_NAMES = {
+    "AllC": "Cooperator",
+    "AllD": "Defector",
+    "TitForTat": "TitForTat",
+    "Grim": "Grudger",
+    "WinStayLoseShift": "WinStayLoseShift",
+    "TitForTwoTats": "TitFor2Tats",
+    "SuspiciousTitForTat": "SuspiciousTitForTat",
+}
 
 
 def _best_time(fn: Callable[[], object], repeats: int) -> float:
@@ -46,8 +52,9 @@ def _classic(**fields: object) -> ModelConfig:
     return ModelConfig(strategies=dict.fromkeys(CLASSIC_SEVEN, 1.0), noise=0.05, **fields)
 
 
-def _axelrod_turns_per_second(cfg: ModelConfig, graph, engine: PairwiseEngine,
-                              replicates: int) -> float | None:
+def _axelrod_turns_per_second(
+    cfg: ModelConfig, graph, engine: PairwiseEngine, replicates: int
+) -> float | None:
     """Turns/s of Axelrod-Python on the same matches, if it is installed (not a dependency)."""
     try:
         import axelrod  # type: ignore[import-not-found]
@@ -61,8 +68,9 @@ def _axelrod_turns_per_second(cfg: ModelConfig, graph, engine: PairwiseEngine,
     def play() -> None:
         for _ in range(replicates):
             for u, v in pairs:
-                axelrod.Match((players[u](), players[v]()), turns=cfg.rounds,
-                              noise=cfg.noise).play()
+                axelrod.Match(
+                    (players[u](), players[v]()), turns=cfg.rounds, noise=cfg.noise
+                ).play()
 
     return len(pairs) * cfg.rounds * replicates / _best_time(play, 1)
 
@@ -76,22 +84,35 @@ def bench_b1() -> dict:
     run()
     seconds = _best_time(run, 7)
     value = graph.number_of_edges() * cfg.rounds * replicates / seconds
-    measured = _axelrod_turns_per_second(cfg, graph, PairwiseEngine(cfg, seed=1, graph=graph),
-                                         replicates)
+    measured = _axelrod_turns_per_second(
+        cfg, graph, PairwiseEngine(cfg, seed=1, graph=graph), replicates
+    )
     reference = measured or B1_REFERENCE_QUOTED
-    return {"benchmark": "B1", "value": value, "unit": "edge-rounds/s", "target": 12e6,
-            "reference": reference,
-            "reference_source": "Axelrod-Python, measured in this run" if measured else
-            "Axelrod-Python on these machines, quoted (not installed here)",
-            "ratio": value / reference}
+    return {
+        "benchmark": "B1",
+        "value": value,
+        "unit": "edge-rounds/s",
+        "target": 12e6,
+        "reference": reference,
+        "reference_source": "Axelrod-Python, measured in this run"
+        if measured
+        else "Axelrod-Python on these machines, quoted (not installed here)",
+        "ratio": value / reference,
+    }
 
 
 def bench_b2(steps: int = 20) -> dict:
     """B2: 50×50 Moore torus with imitation, against mesa's pd_grid, same number of steps."""
     from mesa.examples.advanced.pd_grid.model import PdGrid
 
-    cfg = _classic(n_countries=2500, network="lattice", rounds=steps, evolution="imitation",
-                   evolution_interval=1, evolution_rate=1.0)
+    cfg = _classic(
+        n_countries=2500,
+        network="lattice",
+        rounds=steps,
+        evolution="imitation",
+        evolution_interval=1,
+        evolution_rate=1.0,
+    )
     graph = build_network("lattice", 2500)
     directed = 2 * graph.number_of_edges()  # each country scores against each neighbour
 
@@ -110,10 +131,17 @@ def bench_b2(steps: int = 20) -> dict:
     theirs = timed_steps(lambda: PdGrid(50, 50, activation_order="Simultaneous", rng=1), "step")
     value = directed * steps / ours
     reference = directed * steps / theirs
-    return {"benchmark": "B2", "value": value, "unit": "pair-interactions/s", "target": 20.0,
-            "target_applies_to": "ratio", "reference": reference,
-            "reference_source": "mesa.examples.advanced.pd_grid (Simultaneous), measured in "
-                                "this run", "ratio": value / reference, "steps": steps}
+    return {
+        "benchmark": "B2",
+        "value": value,
+        "unit": "pair-interactions/s",
+        "target": 20.0,
+        "target_applies_to": "ratio",
+        "reference": reference,
+        "reference_source": "mesa.examples.advanced.pd_grid (Simultaneous), measured in this run",
+        "ratio": value / reference,
+        "steps": steps,
+    }
 
 
 def bench_b3() -> dict:
@@ -122,20 +150,30 @@ def bench_b3() -> dict:
     graph = build_network("watts_strogatz", 25_000, degree=8, rewiring=0.1, seed=1)
     seconds = _best_time(lambda: PairwiseEngine(cfg, seed=1, graph=graph).run(), 3)
     edges = graph.number_of_edges()
-    return {"benchmark": "B3", "value": edges * cfg.rounds / seconds, "unit": "edge-rounds/s",
-            "target": None, "edges": edges, "rounds": cfg.rounds, "seconds": seconds}
+    return {
+        "benchmark": "B3",
+        "value": edges * cfg.rounds / seconds,
+        "unit": "edge-rounds/s",
+        "target": None,
+        "edges": edges,
+        "rounds": cfg.rounds,
+        "seconds": seconds,
+    }
 
 
 BENCHMARKS: dict[str, Callable[[], dict]] = {"B1": bench_b1, "B2": bench_b2, "B3": bench_b3}
 
 
-def run_benchmarks(only: Iterable[str] | None = None, echo: Callable[[str], None] = print) -> list[dict]:
+def run_benchmarks(
+    only: Iterable[str] | None = None, echo: Callable[[str], None] = print
+) -> list[dict]:
     """Run the chosen benchmarks (default all), printing one JSON line each."""
     names = list(BENCHMARKS) if only is None else list(only)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
-        raise ValueError(f"--only: unknown benchmark(s) {', '.join(unknown)}; "
-                         f"allowed: {', '.join(BENCHMARKS)}")
+        raise ValueError(
+            f"--only: unknown benchmark(s) {', '.join(unknown)}; allowed: {', '.join(BENCHMARKS)}"
+        )
     results = []
     for name in names:
         result = BENCHMARKS[name]()

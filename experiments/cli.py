@@ -29,9 +29,11 @@ from model.scenarios import PRESETS, load_preset
 
 
 def _config_table() -> str:
-    rows = [f"  {name:<20} {allowed:<34} {meaning}  [default: {default}]"
-            for name, default, allowed, meaning in ModelConfig.describe()
-            if name != "strategies"]
+    rows = [
+        f"  {name:<20} {allowed:<34} {meaning}  [default: {default}]"
+        for name, default, allowed, meaning in ModelConfig.describe()
+        if name != "strategies"
+    ]
     return "\n".join(rows)
 
 
@@ -41,7 +43,9 @@ def _parse_set(items: Sequence[str]) -> dict:
     for item in items:
         field, sep, value = item.partition("=")
         if not sep or not field.strip():
-            raise ValueError(f"--set {item!r}: allowed form FIELD=VALUE, e.g. --set continuation=0.6")
+            raise ValueError(
+                f"--set {item!r}: allowed form FIELD=VALUE, e.g. --set continuation=0.6"
+            )
         try:
             out[field.strip()] = tomllib.loads(f"v = {value}")["v"]
         except tomllib.TOMLDecodeError:
@@ -52,7 +56,9 @@ def _parse_set(items: Sequence[str]) -> dict:
 def _load_config(args: argparse.Namespace) -> ModelConfig:
     if args.preset and args.config:
         raise ValueError("give --preset or --config, not both")
-    cfg = ModelConfig.from_toml(args.config) if args.config else load_preset(args.preset)
+    cfg = (
+        ModelConfig.from_toml(args.config) if args.config else load_preset(args.preset or "default")
+    )
     changes = _parse_set(args.set)
     if args.rounds is not None:
         changes["rounds"] = args.rounds
@@ -69,9 +75,10 @@ def _thresholds(cfg: ModelConfig) -> dict[str, float]:
     game = cfg.matrix_game
     if game.classify() != "prisoners_dilemma":
         return {}
-    out = {"Grim": theory.calculating_threshold(game, cfg.observation_delay,
-                                                cfg.observation_error),
-           "TitForTat": theory.tft_threshold(game)}
+    out = {
+        "Grim": theory.calculating_threshold(game, cfg.observation_delay, cfg.observation_error),
+        "TitForTat": theory.tft_threshold(game),
+    }
     wsls = theory.wsls_threshold(game)
     if np.isfinite(wsls):
         out["WinStayLoseShift"] = wsls
@@ -85,10 +92,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     model = RegionModel(cfg, seed=args.seed)
     model.run(cfg.rounds)
     rounds = model.datacollector.get_model_vars_dataframe()
-    countries = pd.DataFrame({
-        "country": [a.label for a in model.agents], "strategy": model.agents.get("strategy"),
-        "degree": model.agents.get("degree"), "total_payoff": model.agents.get("total_payoff"),
-        "trust": model.agents.get("trust")})
+    countries = pd.DataFrame(
+        {
+            "country": [a.label for a in model.agents],
+            "strategy": model.agents.get("strategy"),
+            "degree": model.agents.get("degree"),
+            "total_payoff": model.agents.get("total_payoff"),
+            "trust": model.agents.get("trust"),
+        }
+    )
     from experiments.figures import cooperation_figure
     from experiments.output import atomic_write
 
@@ -96,25 +108,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     atomic_write(out / "countries.csv", lambda p: countries.to_csv(p, index=False))
     game = cfg.matrix_game
     thresholds = _thresholds(cfg)
-    name = args.config or args.preset
-    cooperation_figure(rounds, out / "cooperation.png",
-                       f"{name}: {cfg.n_countries} countries, {game.classify().replace('_', ' ')}",
-                       thresholds, cfg.continuation)
+    name = args.config or args.preset or "default"
+    cooperation_figure(
+        rounds,
+        out / "cooperation.png",
+        f"{name}: {cfg.n_countries} countries, {game.classify().replace('_', ' ')}",
+        thresholds,
+        cfg.continuation,
+    )
     tail = rounds.tail(max(1, len(rounds) // 10))
-    print(f"Pacts — scenario '{name}', seed {model.seed}: {len(rounds)} rounds, "
-          f"{cfg.n_countries} countries on a {cfg.network} network")
-    print(f"  stage game: {game} ; shadow of the future δ = {cfg.continuation:g}, "
-          f"stakes σ = {cfg.stake_sigma:g}, ε = {cfg.observation_error:g}, "
-          f"d = {cfg.observation_delay}, noise = {cfg.noise:g}")
+    print(
+        f"Pacts — scenario '{name}', seed {model.seed}: {len(rounds)} rounds, "
+        f"{cfg.n_countries} countries on a {cfg.network} network"
+    )
+    print(
+        f"  stage game: {game} ; shadow of the future δ = {cfg.continuation:g}, "
+        f"stakes σ = {cfg.stake_sigma:g}, ε = {cfg.observation_error:g}, "
+        f"d = {cfg.observation_delay}, noise = {cfg.noise:g}"
+    )
     for rule, delta_star in thresholds.items():
         verdict = "sustainable" if cfg.continuation >= delta_star else "NOT sustainable"
         print(f"  theory: cooperation with {rule} needs δ ≥ {delta_star:.3f} → {verdict}")
-    print(f"  long run (last {len(tail)} rounds): cooperation {tail['cooperation'].mean():.1%}, "
-          f"mutual cooperation {tail['mutual_cooperation'].mean():.1%}, "
-          f"payoff per interaction {tail['mean_payoff'].mean():.3f}")
+    print(
+        f"  long run (last {len(tail)} rounds): cooperation {tail['cooperation'].mean():.1%}, "
+        f"mutual cooperation {tail['mutual_cooperation'].mean():.1%}, "
+        f"payoff per interaction {tail['mean_payoff'].mean():.3f}"
+    )
     ranking = countries.groupby("strategy")["total_payoff"].mean().sort_values(ascending=False)
-    print("  mean total payoff by strategy: " + ", ".join(
-        f"{s} {v:.0f}" for s, v in ranking.items()))
+    print(
+        "  mean total payoff by strategy: " + ", ".join(f"{s} {v:.0f}" for s, v in ranking.items())
+    )
     print(f"  wrote {out / 'rounds.csv'}, {out / 'countries.csv'}, {out / 'cooperation.png'}")
     return 0
 
@@ -125,12 +148,21 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     from experiments.matches import tournament
     from experiments.output import atomic_write
 
-    table = tournament(args.strategies, rounds=args.rounds, repetitions=args.repetitions,
-                       noise=args.noise, seed=args.seed, game=args.game)
+    table = tournament(
+        args.strategies,
+        rounds=args.rounds,
+        repetitions=args.repetitions,
+        noise=args.noise,
+        seed=args.seed,
+        game=args.game,
+    )
     out = Path(args.out)
     atomic_write(out / "tournament.csv", lambda p: table.to_csv(p))
-    tournament_figure(table, out / "tournament.png",
-                      f"Round robin, {args.rounds} rounds × {args.repetitions}, noise {args.noise:g}")
+    tournament_figure(
+        table,
+        out / "tournament.png",
+        f"Round robin, {args.rounds} rounds × {args.repetitions}, noise {args.noise:g}",
+    )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(table.round(1).to_string())
     print(f"wrote {out / 'tournament.csv'}, {out / 'tournament.png'}")
@@ -153,59 +185,84 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.out:
         from experiments.output import atomic_write
 
-        atomic_write(args.out, lambda p: p.write_text(
-            "".join(json.dumps(r) + "\n" for r in results)))
+        atomic_write(
+            args.out, lambda p: p.write_text("".join(json.dumps(r) + "\n" for r in results))
+        )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
-        prog="pacts", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="pacts",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Pacts: an agent-based model of regional industrial-policy coordination. "
-                    "Countries play repeated games on a network; sweep the shadow of the future "
-                    "to see when cooperation emerges.",
+        "Countries play repeated games on a network; sweep the shadow of the future "
+        "to see when cooperation emerges.",
         epilog="Start with:  pacts run        (the default scenario)\n"
-               "             pacts tournament (Axelrod's round robin)\n"
-               "Each command has --help.")
+        "             pacts tournament (Axelrod's round robin)\n"
+        "Each command has --help.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
-        "run", help="run a scenario: summary, CSVs and a cooperation plot",
+        "run",
+        help="run a scenario: summary, CSVs and a cooperation plot",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run one scenario (a preset or your TOML file) with the Mesa model, print "
-                    "what happened next to what theory predicts, and write rounds.csv "
-                    "(metrics per round), countries.csv and cooperation.png into --out.",
+        "what happened next to what theory predicts, and write rounds.csv "
+        "(metrics per round), countries.csv and cooperation.png into --out.",
         epilog="Scenario fields (use them in a TOML file or with --set FIELD=VALUE):\n"
-               + _config_table() + "\n  strategies           {name = weight, ...} table or a "
-               "list of one name per country\n\nExample:\n  pacts run --set continuation=0.4 "
-               "--set noise=0.02 --out out/short-shadow")
-    run.add_argument("--preset", default="default",
-                     help=f"scenario preset (default: default; one of {', '.join(PRESETS)})")
+        + _config_table()
+        + "\n  strategies           {name = weight, ...} table or a "
+        "list of one name per country\n\nExample:\n  pacts run --set continuation=0.4 "
+        "--set noise=0.02 --out out/short-shadow",
+    )
+    run.add_argument(
+        "--preset",
+        help=f"scenario preset (default: default; one of {', '.join(PRESETS)})",
+    )
     run.add_argument("--config", metavar="FILE.toml", help="your own scenario file (TOML)")
     run.add_argument("--rounds", type=int, help="override the number of rounds")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1); same seed, "
-                     "same results")
-    run.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                     help="override one scenario field, e.g. --set continuation=0.6 (repeatable)")
+    run.add_argument(
+        "--seed", type=int, default=1, help="random seed (default 1); same seed, same results"
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override one scenario field, e.g. --set continuation=0.6 (repeatable)",
+    )
     run.add_argument("--out", default="out/run", help="output folder (default out/run)")
     run.set_defaults(func=cmd_run)
 
     tour = sub.add_parser(
-        "tournament", help="round-robin tournament among strategies (Axelrod 1980)",
+        "tournament",
+        help="round-robin tournament among strategies (Axelrod 1980)",
         description="Every strategy meets every other and itself; prints the score table "
-                    "(row player's total against each column opponent) and the ranking, and "
-                    "writes tournament.csv and tournament.png.")
-    tour.add_argument("strategies", nargs="*", default=list(CLASSIC_SEVEN),
-                      help="strategy names, e.g. TitForTat Grim 'Random(0.3)' "
-                           "(default: the seven classics)")
+        "(row player's total against each column opponent) and the ranking, and "
+        "writes tournament.csv and tournament.png.",
+    )
+    tour.add_argument(
+        "strategies",
+        nargs="*",
+        default=list(CLASSIC_SEVEN),
+        help="strategy names, e.g. TitForTat Grim 'Random(0.3)' (default: the seven classics)",
+    )
     tour.add_argument("--rounds", type=int, default=200, help="rounds per match (default 200)")
     tour.add_argument("--repetitions", type=int, default=1, help="repetitions (default 1)")
-    tour.add_argument("--noise", type=float, default=0.0,
-                      help="implementation error: probability a move is flipped (default 0)")
-    tour.add_argument("--game", default="prisoners_dilemma",
-                      help="stage game class (prisoners_dilemma, stag_hunt, chicken, harmony, "
-                           "deadlock)")
+    tour.add_argument(
+        "--noise",
+        type=float,
+        default=0.0,
+        help="implementation error: probability a move is flipped (default 0)",
+    )
+    tour.add_argument(
+        "--game",
+        default="prisoners_dilemma",
+        help="stage game class (prisoners_dilemma, stag_hunt, chicken, harmony, deadlock)",
+    )
     tour.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     tour.add_argument("--out", default="out/tournament", help="output folder")
     tour.set_defaults(func=cmd_tournament)
@@ -214,10 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     pre.set_defaults(func=cmd_presets)
 
     bench = sub.add_parser(
-        "bench", help="benchmarks (one JSON line each)",
+        "bench",
+        help="benchmarks (one JSON line each)",
         description="Measure speed. B1: IPD on ER(100 countries, 300 edges), 7 strategies, "
-                    "200 rounds × 10 replicates (target ≥ 12 M edge-rounds/s); B2: 50×50 Moore "
-                    "torus against mesa's pd_grid (target ≥ 20×); B3: 100,000 edges × 100 rounds.")
+        "200 rounds × 10 replicates (target ≥ 12 M edge-rounds/s); B2: 50×50 Moore "
+        "torus against mesa's pd_grid (target ≥ 20×); B3: 100,000 edges × 100 rounds.",
+    )
     bench.add_argument("--only", metavar="B1,B2,...", help="run only these benchmarks")
     bench.add_argument("--out", metavar="FILE.jsonl", help="also write the JSON lines here")
     bench.set_defaults(func=cmd_bench)

@@ -7,39 +7,57 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from experiments.output import atomic_write  # noqa: E402
+from experiments.output import atomic_write
 
 
-def cooperation_figure(rounds: pd.DataFrame, path: str | Path, title: str,
-                       thresholds: dict[str, float] | None = None,
-                       continuation: float | None = None) -> Path:
+def cooperation_figure(
+    rounds: pd.DataFrame,
+    path: str | Path,
+    title: str,
+    thresholds: dict[str, float] | None = None,
+    continuation: float | None = None,
+) -> Path:
     """Cooperation and mutual cooperation over time, with strategy shares below when they move."""
     share_cols = [c for c in rounds.columns if c.startswith("share_")]
     evolving = any(rounds[c].nunique() > 1 for c in share_cols)
-    fig, axes = plt.subplots(2 if evolving else 1, 1, figsize=(8, 6.5 if evolving else 4),
-                             sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        2 if evolving else 1, 1, figsize=(8, 6.5 if evolving else 4), sharex=True, squeeze=False
+    )
     ax = axes[0, 0]
-    ax.plot(rounds["round"], rounds["cooperation"], label="cooperation (share of C moves)",
-            color="tab:green", lw=1.5)
-    ax.plot(rounds["round"], rounds["mutual_cooperation"], label="mutual cooperation",
-            color="tab:blue", lw=1.2, alpha=0.8)
+    ax.plot(
+        rounds["round"],
+        rounds["cooperation"],
+        label="cooperation (share of C moves)",
+        color="tab:green",
+        lw=1.5,
+    )
+    ax.plot(
+        rounds["round"],
+        rounds["mutual_cooperation"],
+        label="mutual cooperation",
+        color="tab:blue",
+        lw=1.2,
+        alpha=0.8,
+    )
     ax.plot(rounds["round"], rounds["trust"], label="trust", color="tab:gray", lw=1, ls="--")
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("share")
     ax.set_title(title, fontsize=11)
     if thresholds and continuation is not None:
         text = f"δ = {continuation:g}; " + ", ".join(
-            f"{k} δ* = {v:.2f}" for k, v in thresholds.items())
+            f"{k} δ* = {v:.2f}" for k, v in thresholds.items()
+        )
         ax.text(0.01, 0.02, text, transform=ax.transAxes, fontsize=8, color="0.3")
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     ax.grid(alpha=0.3)
     if evolving:
         shares = rounds[share_cols].rename(columns=lambda c: c.removeprefix("share_"))
-        axes[1, 0].stackplot(rounds["round"], shares.T.to_numpy(), labels=shares.columns,
-                             alpha=0.85)
+        axes[1, 0].stackplot(
+            rounds["round"], shares.T.to_numpy(), labels=shares.columns, alpha=0.85
+        )
         axes[1, 0].set_ylabel("strategy share")
         axes[1, 0].set_ylim(0, 1)
         axes[1, 0].legend(loc="upper left", fontsize=7, ncol=2, framealpha=0.9)
@@ -58,12 +76,22 @@ def tournament_figure(table: pd.DataFrame, path: str | Path, title: str) -> Path
     fig, ax = plt.subplots(figsize=(1.0 * len(names) + 3, 0.7 * len(names) + 2))
     im = ax.imshow(scores.to_numpy(), cmap="viridis")
     ax.set_xticks(range(len(names)), names, rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(names)), [f"{n} (#{r})" for n, r in zip(names, table["rank"],
-                                                                     strict=True)], fontsize=8)
+    ax.set_yticks(
+        range(len(names)),
+        [f"{n} (#{r})" for n, r in zip(names, table["rank"], strict=True)],
+        fontsize=8,
+    )
     for i in range(len(names)):
         for j in range(len(names)):
-            ax.text(j, i, f"{scores.iat[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                    color="white" if scores.iat[i, j] < scores.to_numpy().mean() else "black")
+            ax.text(
+                j,
+                i,
+                f"{scores.iat[i, j]:.2f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if scores.iat[i, j] < scores.to_numpy().mean() else "black",
+            )
     fig.colorbar(im, ax=ax, label="payoff per round (row player)")
     ax.set_title(title, fontsize=11)
     fig.tight_layout()

@@ -41,26 +41,49 @@ def _letters(moves: np.ndarray) -> str:
     return "".join(np.where(moves, "C", "D"))
 
 
-def play_match(a: str | Strategy, b: str | Strategy, rounds: int = 200,
-               game: MatrixGame | str | Sequence[float] = PD, noise: float = 0.0,
-               seed: int | None = 1, **config: Any) -> MatchResult:
+def play_match(
+    a: str | Strategy,
+    b: str | Strategy,
+    rounds: int = 200,
+    game: MatrixGame | str | Sequence[float] = PD,
+    noise: float = 0.0,
+    seed: int | None = 1,
+    **config: Any,
+) -> MatchResult:
     """Play one repeated game between strategies ``a`` and ``b``.
 
     ``config`` takes further :class:`~model.config.ModelConfig` fields, e.g.
     ``continuation``, ``horizon="geometric"``, ``observation_error``, ``observation_delay``,
     ``stake_sigma``. The recorded actions are those played (after implementation noise).
     """
-    cfg = ModelConfig(n_countries=2, network="complete", strategies=(a, b), rounds=rounds,
-                      game=game, noise=noise, **config)
+    cfg = ModelConfig(
+        n_countries=2,
+        network="complete",
+        strategies=(a, b),
+        rounds=rounds,
+        game=game,
+        noise=noise,
+        **config,
+    )
     eng = PairwiseEngine(cfg, seed=seed, record_actions=True).run()
     played = eng.actions[: eng.horizon[0], 0]
-    return MatchResult(_letters(played[:, 0]), _letters(played[:, 1]),
-                       float(eng.edge_total[0, 0]), float(eng.edge_total[0, 1]))
+    return MatchResult(
+        _letters(played[:, 0]),
+        _letters(played[:, 1]),
+        float(eng.edge_total[0, 0]),
+        float(eng.edge_total[0, 1]),
+    )
 
 
-def tournament(strategies: Sequence[str | Strategy], rounds: int = 200, repetitions: int = 1,
-               noise: float = 0.0, seed: int | None = 1,
-               game: MatrixGame | str | Sequence[float] = PD, **config: Any) -> pd.DataFrame:
+def tournament(
+    strategies: Sequence[str | Strategy],
+    rounds: int = 200,
+    repetitions: int = 1,
+    noise: float = 0.0,
+    seed: int | None = 1,
+    game: MatrixGame | str | Sequence[float] = PD,
+    **config: Any,
+) -> pd.DataFrame:
     """Round robin: every strategy meets every other and itself, ``repetitions`` times.
 
     Returns a DataFrame with one row per player, sorted by rank: a column per opponent holding
@@ -76,11 +99,22 @@ def tournament(strategies: Sequence[str | Strategy], rounds: int = 200, repetiti
     graph.add_nodes_from(range(2 * len(pairs)))
     graph.add_edges_from(((2 * p, 2 * p + 1) for p in range(len(pairs))), weight=1.0)
     assignment = [names[k] for pair in pairs for k in pair]
-    cfg = ModelConfig(n_countries=2 * len(pairs), network="complete",
-                      strategies=dict.fromkeys(names, 1.0), rounds=rounds, game=game,
-                      noise=noise, **config)
-    eng = PairwiseEngine(cfg, seed=seed, replicates=repetitions, graph=graph,
-                         assignment=[rules[names.index(n)] for n in assignment]).run()
+    cfg = ModelConfig(
+        n_countries=2 * len(pairs),
+        network="complete",
+        strategies=dict.fromkeys(names, 1.0),
+        rounds=rounds,
+        game=game,
+        noise=noise,
+        **config,
+    )
+    eng = PairwiseEngine(
+        cfg,
+        seed=seed,
+        replicates=repetitions,
+        graph=graph,
+        assignment=[rules[names.index(n)] for n in assignment],
+    ).run()
     P = len(pairs)
     first, second = eng.edge_total[:, :P].mean(0), eng.edge_total[:, P:].mean(0)
     table = pd.DataFrame(0.0, index=pd.Index(names, name="player"), columns=names)

@@ -22,16 +22,24 @@ from agents.strategies import get_strategy
 from model.games import GAMES, MatrixGame, get_game
 from model.network import NETWORK_KINDS
 
-CLASSIC_SEVEN = ("AllC", "AllD", "TitForTat", "Grim", "WinStayLoseShift", "TitForTwoTats",
-                 "SuspiciousTitForTat")
+CLASSIC_SEVEN = (
+    "AllC",
+    "AllD",
+    "TitForTat",
+    "Grim",
+    "WinStayLoseShift",
+    "TitForTwoTats",
+    "SuspiciousTitForTat",
+)
 """The seven classic strategies of the foundation round-robin (Axelrod 1984)."""
 
 HORIZONS = ("fixed", "geometric")
 EVOLUTION = ("none", "imitation", "moran")
 
 
-def _spec(meaning: str, allowed: Any, kind: type | tuple[type, ...] | None = None,
-          **extra: Any) -> Any:
+def _spec(
+    meaning: str, allowed: Any, kind: type | tuple[type, ...] | None = None, **extra: Any
+) -> Any:
     return {"meaning": meaning, "allowed": allowed, "kind": kind, **extra}
 
 
@@ -42,56 +50,144 @@ class ModelConfig:
     ``ModelConfig.describe()`` lists every field with its range and meaning.
     """
 
-    n_countries: int = field(default=12, metadata=_spec(
-        "N, the number of participants (countries)", (2, 100_000), int))
-    network: str = field(default="watts_strogatz", metadata=_spec(
-        "who plays whom: the country network", NETWORK_KINDS))
-    degree: int = field(default=4, metadata=_spec(
-        "mean number of partners per country (ring, small-world, scale-free, random networks)",
-        (2, 10_000), int))
-    rewiring: float = field(default=0.1, metadata=_spec(
-        "Watts–Strogatz rewiring probability (small-world networks)", (0.0, 1.0), float))
-    game: str | tuple[float, float, float, float] = field(default="prisoners_dilemma", metadata=_spec(
-        "mutuality of interests: the stage game, a class name or payoffs (T, R, P, S)",
-        tuple(GAMES)))
+    n_countries: int = field(
+        default=12, metadata=_spec("N, the number of participants (countries)", (2, 100_000), int)
+    )
+    network: str = field(
+        default="watts_strogatz",
+        metadata=_spec("who plays whom: the country network", NETWORK_KINDS),
+    )
+    degree: int = field(
+        default=4,
+        metadata=_spec(
+            "mean number of partners per country (ring, small-world, scale-free, random networks)",
+            (2, 10_000),
+            int,
+        ),
+    )
+    rewiring: float = field(
+        default=0.1,
+        metadata=_spec(
+            "Watts–Strogatz rewiring probability (small-world networks)", (0.0, 1.0), float
+        ),
+    )
+    game: str | tuple[float, float, float, float] = field(
+        default="prisoners_dilemma",
+        metadata=_spec(
+            "mutuality of interests: the stage game, a class name or payoffs (T, R, P, S)",
+            tuple(GAMES),
+        ),
+    )
     strategies: Mapping[str, float] | tuple[str, ...] = field(
-        default_factory=lambda: dict.fromkeys(CLASSIC_SEVEN, 1.0), metadata=_spec(
+        default_factory=lambda: dict.fromkeys(CLASSIC_SEVEN, 1.0),
+        metadata=_spec(
             "strategy mix {name: weight} (shares, countries shuffled by the seed) or one name "
-            "per country", "strategy names from agents.strategies.STRATEGIES"))
-    rounds: int = field(default=200, metadata=_spec(
-        "number of rounds (fixed horizon) or the cap on a geometric horizon", (1, 1_000_000), int))
-    horizon: str = field(default="fixed", metadata=_spec(
-        "'fixed': play `rounds` rounds; 'geometric': after each round continue with "
-        "probability `continuation` (long time horizons)", HORIZONS))
-    continuation: float = field(default=0.95, metadata=_spec(
-        "δ, the shadow of the future: continuation probability / discount factor",
-        (0.0, 1.0), float))
-    stake_sigma: float = field(default=0.0, metadata=_spec(
-        "regularity of stakes: spread of the lognormal stake multiplier (mean 1; 0 = regular)",
-        (0.0, 3.0), float))
-    noise: float = field(default=0.0, metadata=_spec(
-        "implementation error: probability that an intended action is flipped", (0.0, 0.5), float))
-    observation_error: float = field(default=0.0, metadata=_spec(
-        "ε, reliability of information: probability a partner's action is misread",
-        (0.0, 0.5), float))
-    observation_delay: int = field(default=0, metadata=_spec(
-        "d, speed of feedback: rounds before a partner's action is seen", (0, 100), int))
-    evolution: str = field(default="none", metadata=_spec(
-        "strategy evolution: none, 'imitation' (Fermi rule: copy a better neighbour) or "
-        "'moran' (death–birth: neighbours compete for the vacancy by fitness)", EVOLUTION))
-    selection: float = field(default=1.0, metadata=_spec(
-        "intensity of selection β in the evolution rules (0 = random drift)", (0.0, 1000.0), float))
-    evolution_interval: int = field(default=10, metadata=_spec(
-        "rounds between evolution steps (payoffs are accumulated over the interval)",
-        (1, 1_000_000), int))
-    evolution_rate: float = field(default=0.1, metadata=_spec(
-        "share of countries that revise their strategy at each evolution step", (0.0, 1.0), float))
-    mutation: float = field(default=0.0, metadata=_spec(
-        "probability that a revising country picks a random strategy from the mix instead",
-        (0.0, 1.0), float))
-    trust_memory: float = field(default=0.1, metadata=_spec(
-        "weight of the newest observation in each country's trust in a partner (moving average)",
-        (0.0, 1.0), float))
+            "per country",
+            "strategy names from agents.strategies.STRATEGIES",
+        ),
+    )
+    rounds: int = field(
+        default=200,
+        metadata=_spec(
+            "number of rounds (fixed horizon) or the cap on a geometric horizon",
+            (1, 1_000_000),
+            int,
+        ),
+    )
+    horizon: str = field(
+        default="fixed",
+        metadata=_spec(
+            "'fixed': play `rounds` rounds; 'geometric': after each round continue with "
+            "probability `continuation` (long time horizons)",
+            HORIZONS,
+        ),
+    )
+    continuation: float = field(
+        default=0.95,
+        metadata=_spec(
+            "δ, the shadow of the future: continuation probability / discount factor",
+            (0.0, 1.0),
+            float,
+        ),
+    )
+    stake_sigma: float = field(
+        default=0.0,
+        metadata=_spec(
+            "regularity of stakes: spread of the lognormal stake multiplier (mean 1; 0 = regular)",
+            (0.0, 3.0),
+            float,
+        ),
+    )
+    noise: float = field(
+        default=0.0,
+        metadata=_spec(
+            "implementation error: probability that an intended action is flipped",
+            (0.0, 0.5),
+            float,
+        ),
+    )
+    observation_error: float = field(
+        default=0.0,
+        metadata=_spec(
+            "ε, reliability of information: probability a partner's action is misread",
+            (0.0, 0.5),
+            float,
+        ),
+    )
+    observation_delay: int = field(
+        default=0,
+        metadata=_spec(
+            "d, speed of feedback: rounds before a partner's action is seen", (0, 100), int
+        ),
+    )
+    evolution: str = field(
+        default="none",
+        metadata=_spec(
+            "strategy evolution: none, 'imitation' (Fermi rule: copy a better neighbour) or "
+            "'moran' (death–birth: neighbours compete for the vacancy by fitness)",
+            EVOLUTION,
+        ),
+    )
+    selection: float = field(
+        default=1.0,
+        metadata=_spec(
+            "intensity of selection β in the evolution rules (0 = random drift)",
+            (0.0, 1000.0),
+            float,
+        ),
+    )
+    evolution_interval: int = field(
+        default=10,
+        metadata=_spec(
+            "rounds between evolution steps (payoffs are accumulated over the interval)",
+            (1, 1_000_000),
+            int,
+        ),
+    )
+    evolution_rate: float = field(
+        default=0.1,
+        metadata=_spec(
+            "share of countries that revise their strategy at each evolution step",
+            (0.0, 1.0),
+            float,
+        ),
+    )
+    mutation: float = field(
+        default=0.0,
+        metadata=_spec(
+            "probability that a revising country picks a random strategy from the mix instead",
+            (0.0, 1.0),
+            float,
+        ),
+    )
+    trust_memory: float = field(
+        default=0.1,
+        metadata=_spec(
+            "weight of the newest observation in a country's trust in a partner (moving average)",
+            (0.0, 1.0),
+            float,
+        ),
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -103,22 +199,29 @@ class ModelConfig:
         if isinstance(self.game, list):
             object.__setattr__(self, "game", tuple(self.game))
         if self.horizon == "geometric" and self.continuation >= 1.0:
-            raise ValueError("continuation = 1.0 with horizon = 'geometric' never ends; "
-                             "allowed: continuation in [0, 1) for a geometric horizon")
+            raise ValueError(
+                "continuation = 1.0 with horizon = 'geometric' never ends; "
+                "allowed: continuation in [0, 1) for a geometric horizon"
+            )
         self._check_strategies()
         if self.network == "lattice" and math.isqrt(self.n_countries) ** 2 != self.n_countries:
-            raise ValueError(f"n_countries = {self.n_countries} with network = 'lattice': "
-                             "allowed: a perfect square (e.g. 9, 16, 2500) for the square torus")
+            raise ValueError(
+                f"n_countries = {self.n_countries} with network = 'lattice': "
+                "allowed: a perfect square (e.g. 9, 16, 2500) for the square torus"
+            )
         if self.network in ("ring", "watts_strogatz") and self.degree % 2:
-            raise ValueError(f"degree = {self.degree} with network = {self.network!r}: "
-                             "allowed: an even number")
+            raise ValueError(
+                f"degree = {self.degree} with network = {self.network!r}: allowed: an even number"
+            )
 
     def _check_strategies(self) -> None:
         s = self.strategies
         if isinstance(s, str) or not isinstance(s, Mapping | Sequence):
-            raise ValueError(f"strategies = {s!r}: allowed: a mapping {{name: weight}} "
-                             "or a list of one name per country")
-        names = list(s) if isinstance(s, Mapping) else list(s)
+            raise ValueError(
+                f"strategies = {s!r}: allowed: a mapping {{name: weight}} "
+                "or a list of one name per country"
+            )
+        names = list(s)
         if not names:
             raise ValueError("strategies is empty: name at least one strategy")
         for name in names:
@@ -128,16 +231,21 @@ class ModelConfig:
                 raise ValueError(f"strategies: {err}") from None
         if isinstance(s, Mapping):
             for name, w in s.items():
-                if isinstance(w, bool) or not isinstance(w, int | float) or not (
-                        math.isfinite(w) and w >= 0):
+                if (
+                    isinstance(w, bool)
+                    or not isinstance(w, int | float)
+                    or not (math.isfinite(w) and w >= 0)
+                ):
                     raise ValueError(f"strategies[{name!r}] = {w!r}: allowed: a weight >= 0")
             if sum(s.values()) <= 0:
                 raise ValueError("strategies: the weights sum to 0; give at least one weight > 0")
         else:
             object.__setattr__(self, "strategies", tuple(s))
             if len(s) != self.n_countries:
-                raise ValueError(f"strategies lists {len(s)} names but n_countries = "
-                                 f"{self.n_countries}; allowed: one name per country, or a mix")
+                raise ValueError(
+                    f"strategies lists {len(s)} names but n_countries = "
+                    f"{self.n_countries}; allowed: one name per country, or a mix"
+                )
 
     @property
     def matrix_game(self) -> MatrixGame:
@@ -154,10 +262,15 @@ class ModelConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known - {"description", "name"})
         if unknown:
-            raise ValueError(f"{origin}: unknown field(s) {', '.join(unknown)}; "
-                             f"allowed: {', '.join(sorted(known))}")
-        values = {k: (tuple(v) if isinstance(v, list) and k == "game" else v)
-                  for k, v in data.items() if k in known}
+            raise ValueError(
+                f"{origin}: unknown field(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(known))}"
+            )
+        values = {
+            k: (tuple(v) if isinstance(v, list) and k == "game" else v)
+            for k, v in data.items()
+            if k in known
+        }
         return cls(**values)
 
     @classmethod
@@ -182,7 +295,7 @@ class ModelConfig:
             if isinstance(allowed, tuple) and len(allowed) == 2 and not isinstance(allowed[0], str):
                 allowed = f"[{allowed[0]}, {allowed[1]}]"
             elif isinstance(allowed, tuple):
-                allowed = " | ".join(allowed)
+                allowed = ", ".join(allowed)
             rows.append((f.name, default, str(allowed), f.metadata["meaning"]))
         return rows
 
@@ -190,13 +303,23 @@ class ModelConfig:
 def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
     kind, allowed = meta["kind"], meta["allowed"]
     if kind is None:
-        if isinstance(allowed, tuple) and allowed and isinstance(allowed[0], str) \
-                and name != "game" and value not in allowed:
+        if (
+            isinstance(allowed, tuple)
+            and allowed
+            and isinstance(allowed[0], str)
+            and name != "game"
+            and value not in allowed
+        ):
             raise ValueError(f"{name} = {value!r}: allowed: {', '.join(allowed)}")
         return
-    ok_type = (isinstance(value, int) and not isinstance(value, bool)) if kind is int else (
-        isinstance(value, int | float) and not isinstance(value, bool))
+    ok_type = (
+        (isinstance(value, int) and not isinstance(value, bool))
+        if kind is int
+        else (isinstance(value, int | float) and not isinstance(value, bool))
+    )
     low, high = allowed
     if not ok_type or not (math.isfinite(value) and low <= value <= high):
         what = "an integer" if kind is int else "a number"
-        raise ValueError(f"{name} = {value!r}: allowed: {what} in [{low}, {high}] ({meta['meaning']})")
+        raise ValueError(
+            f"{name} = {value!r}: allowed: {what} in [{low}, {high}] ({meta['meaning']})"
+        )

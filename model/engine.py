@@ -83,9 +83,17 @@ class PairwiseEngine:
     record_actions : keep every round's actions (``self.actions``, shape (t, R, E)).
     """
 
-    def __init__(self, config: ModelConfig, seed: int | None = 0, *, replicates: int = 1,
-                 replicate_ids: Sequence[int] | None = None, graph: nx.Graph | None = None,
-                 assignment: Sequence[str] | None = None, record_actions: bool = False):
+    def __init__(
+        self,
+        config: ModelConfig,
+        seed: int | None = 0,
+        *,
+        replicates: int = 1,
+        replicate_ids: Sequence[int] | None = None,
+        graph: nx.Graph | None = None,
+        assignment: Sequence[str] | None = None,
+        record_actions: bool = False,
+    ):
         self.config = config
         root = np.random.SeedSequence(seed)
         self.seed = root.entropy
@@ -94,15 +102,23 @@ class PairwiseEngine:
             raise ValueError(f"replicates = {replicates!r}: allowed: an integer >= 1")
         self.replicate_ids = ids
         self.R = R = len(ids)
-        streams = [np.random.SeedSequence(root.entropy, spawn_key=(1, r)).spawn(len(_PURPOSES))
-                   for r in ids]
-        self._rng = {p: [np.random.default_rng(s[i]) for s in streams]
-                     for i, p in enumerate(_PURPOSES)}
+        streams = [
+            np.random.SeedSequence(root.entropy, spawn_key=(1, r)).spawn(len(_PURPOSES))
+            for r in ids
+        ]
+        self._rng = {
+            p: [np.random.default_rng(s[i]) for s in streams] for i, p in enumerate(_PURPOSES)
+        }
 
         if graph is None:
             net_rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(0,)))
-            graph = build_network(config.network, config.n_countries, degree=config.degree,
-                                  rewiring=config.rewiring, seed=net_rng)
+            graph = build_network(
+                config.network,
+                config.n_countries,
+                degree=config.degree,
+                rewiring=config.rewiring,
+                seed=net_rng,
+            )
         self.graph = graph
         self.edges = ea = edge_arrays(graph)
         self.N, self.M, self.E = ea.n_nodes, ea.n_edges, 2 * ea.n_edges
@@ -133,8 +149,10 @@ class PairwiseEngine:
         self._record_actions = record_actions
         self._actions: list[np.ndarray] = []
         cap = int(self.horizon.max())
-        self._rec = {k: np.zeros((cap, R)) for k in
-                     ("cooperation", "mutual_cooperation", "mean_payoff", "trust")}
+        self._rec = {
+            k: np.zeros((cap, R))
+            for k in ("cooperation", "mutual_cooperation", "mean_payoff", "trust")
+        }
         self._shares_rec = np.zeros((cap, R, len(self.strategies)))
 
     # ---------------------------------------------------------------- setup
@@ -152,7 +170,8 @@ class PairwiseEngine:
         if isinstance(spec, dict):
             base = np.repeat(np.arange(len(names)), allocate(list(spec.values()), N))
             self.strategy_of_country = np.stack(
-                [rng.permutation(base) for rng in self._rng["assign"]])
+                [rng.permutation(base) for rng in self._rng["assign"]]
+            )
         else:
             index = {n: k for k, n in enumerate(names)}
             self.strategy_of_country = np.tile([index[n] for n in spec], (R, 1))
@@ -169,27 +188,41 @@ class PairwiseEngine:
         cfg = self.config
         game = cfg.matrix_game
         self.game = game
-        self.context = Context(T=game.T, R=game.R, P=game.P, S=game.S,
-                               continuation=cfg.continuation,
-                               observation_delay=cfg.observation_delay,
-                               observation_error=cfg.observation_error)
+        self.context = Context(
+            T=game.T,
+            R=game.R,
+            P=game.P,
+            S=game.S,
+            continuation=cfg.continuation,
+            observation_delay=cfg.observation_delay,
+            observation_error=cfg.observation_error,
+        )
         first, grid = state_grid()
-        self._first_p = np.array([s.base_probability(first, self.context).item()
-                                  for s in self.strategies])
-        self._table = np.concatenate([np.broadcast_to(s.base_probability(grid, self.context),
-                                                      grid.first.shape)
-                                      for s in self.strategies]).astype(np.float32)
+        self._first_p = np.array(
+            [s.base_probability(first, self.context).item() for s in self.strategies]
+        )
+        self._table = np.concatenate(
+            [
+                np.broadcast_to(s.base_probability(grid, self.context), grid.first.shape)
+                for s in self.strategies
+            ]
+        ).astype(np.float32)
         self._gated = np.array([s.gated for s in self.strategies])
-        self._stochastic = bool(cfg.noise > 0 or np.any((self._table > 0) & (self._table < 1))
-                                or np.any((self._first_p > 0) & (self._first_p < 1)))
+        self._stochastic = bool(
+            cfg.noise > 0
+            or np.any((self._table > 0) & (self._table < 1))
+            or np.any((self._first_p > 0) & (self._first_p < 1))
+        )
         # payoff by code 2·a + b (True = C): DD→P, DC→T, CD→S, CC→R
         self._pay = np.array([game.P, game.T, game.S, game.R])
 
     def _setup_horizon(self) -> None:
         cfg = self.config
         if cfg.horizon == "geometric":
-            lengths = [min(int(rng.geometric(1.0 - cfg.continuation)), cfg.rounds)
-                       for rng in self._rng["horizon"]]
+            lengths = [
+                min(int(rng.geometric(1.0 - cfg.continuation)), cfg.rounds)
+                for rng in self._rng["horizon"]
+            ]
         else:
             lengths = [cfg.rounds] * self.R
         self.horizon = np.array(lengths)
@@ -228,8 +261,10 @@ class PairwiseEngine:
     def step(self) -> None:
         """Play one round in every replicate."""
         if self.done:
-            raise RuntimeError(f"the run is over: all replicates reached their horizon "
-                               f"({self.rounds_total} rounds)")
+            raise RuntimeError(
+                f"the run is over: all replicates reached their horizon "
+                f"({self.rounds_total} rounds)"
+            )
         cfg, t, k = self.config, self.t, self.t % self._block
         d, M = cfg.observation_delay, self.M
         if k == 0 and self._stochastic:
@@ -300,7 +335,11 @@ class PairwiseEngine:
 
     def run(self, rounds: int | None = None) -> PairwiseEngine:
         """Play ``rounds`` more rounds (default: until every replicate's horizon)."""
-        n = self.rounds_total - self.t if rounds is None else min(rounds, self.rounds_total - self.t)
+        n = (
+            self.rounds_total - self.t
+            if rounds is None
+            else min(rounds, self.rounds_total - self.t)
+        )
         for _ in range(n):
             self.step()
         return self
@@ -309,12 +348,15 @@ class PairwiseEngine:
     def _evolve(self) -> None:
         """Synchronous strategy revision on accumulated payoffs (Fermi imitation or Moran)."""
         cfg, N, S = self.config, self.N, len(self.strategies)
-        fitness = np.bincount(self._src_flat, weights=self._edge_acc.ravel(),
-                              minlength=self.R * N).reshape(self.R, N)
+        fitness = np.bincount(
+            self._src_flat, weights=self._edge_acc.ravel(), minlength=self.R * N
+        ).reshape(self.R, N)
         self._edge_acc[:] = 0.0
         indptr, indices = self.edges.neighbors_csr
         deg = np.diff(indptr)
         for r, rng in enumerate(self._rng["evolve"]):
+            if self.t > self.horizon[r]:
+                continue  # this replicate's game is over: its strategies stay as they ended
             u_revise, u_pick, u_adopt, u_mutate = rng.random((4, N))
             mutant = rng.integers(S, size=N)
             old = self.strategy_of_country[r]
@@ -345,8 +387,11 @@ class PairwiseEngine:
         """Per-round metrics for the rounds played so far."""
         t = self.t
         alive = np.arange(t)[:, None] < self.horizon[None, :]
-        return RoundRecord(**{k: v[:t].copy() for k, v in self._rec.items()},
-                           strategy_shares=self._shares_rec[:t].copy(), alive=alive)
+        return RoundRecord(
+            **{k: v[:t].copy() for k, v in self._rec.items()},
+            strategy_shares=self._shares_rec[:t].copy(),
+            alive=alive,
+        )
 
     @property
     def actions(self) -> np.ndarray:
@@ -358,5 +403,6 @@ class PairwiseEngine:
     def country_payoff(self, per_edge: np.ndarray | None = None) -> np.ndarray:
         """Sum over each country's edges of a per-edge quantity (default: last round's payoff)."""
         x = self.payoff_last if per_edge is None else per_edge
-        return np.bincount(self._src_flat, weights=x.ravel(),
-                           minlength=self.R * self.N).reshape(self.R, self.N)
+        return np.bincount(self._src_flat, weights=x.ravel(), minlength=self.R * self.N).reshape(
+            self.R, self.N
+        )

@@ -36,8 +36,9 @@ class RegionModel(mesa.Model):
         (kept in ``model.seed``).
     """
 
-    def __init__(self, config: ModelConfig | None = None, *, seed: int | None = None,
-                 **overrides: Any):
+    def __init__(
+        self, config: ModelConfig | None = None, *, seed: int | None = None, **overrides: Any
+    ):
         config = config or ModelConfig()
         if overrides:
             config = config.replace(**overrides)
@@ -53,8 +54,11 @@ class RegionModel(mesa.Model):
             reporters[f"share_{name}"] = self._share_reporter(k)
         self.datacollector = mesa.DataCollector(
             model_reporters={"round": lambda m: m.engine.t, **reporters},
-            agent_reporters={"strategy": "strategy", "payoff": "payoff",
-                             "cooperation": "cooperation"},
+            agent_reporters={
+                "strategy": "strategy",
+                "payoff": "payoff",
+                "cooperation": "cooperation",
+            },
         )
         self.running = True
 

@@ -30,6 +30,8 @@ def load_preset(name: str) -> ModelConfig:
     if path.suffix == ".toml" or path.exists():
         return ModelConfig.from_toml(path)
     if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; allowed: {', '.join(PRESETS)} "
-                         "(or the path of a .toml scenario file)")
+        raise ValueError(
+            f"unknown preset {name!r}; allowed: {', '.join(PRESETS)} "
+            "(or the path of a .toml scenario file)"
+        )
     return ModelConfig.from_toml(PRESET_DIR / f"{name}.toml")

@@ -9,36 +9,17 @@ the 24 strict orderings are hand-derived (see ``test_class_counts_over_all_order
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import itertools
 import math
 import re
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from model import games
 
-def _load(name: str) -> ModuleType:
-    """Import model.<name>; fall back to loading the file by path (package in flux)."""
-    try:
-        return importlib.import_module(f"model.{name}")
-    except Exception:  # package not importable (not installed / work in progress)
-        path = Path(__file__).resolve().parents[1] / "model" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"model.{name}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-
-
-games = _load("games")
 MatrixGame = games.MatrixGame
 
 FIELDS = ("T", "R", "P", "S")

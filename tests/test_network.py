@@ -6,10 +6,7 @@ Expected values come from hand counting or from the construction of each model
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -17,24 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-
-def _load_network_module():
-    """Import model.network; fall back to loading the file by path (package in flux)."""
-    try:
-        from model import network  # type: ignore[import-not-found]
-
-        return network
-    except Exception:  # any import problem in the package triggers the fallback
-        path = Path(__file__).resolve().parents[1] / "model" / "network.py"
-        spec = importlib.util.spec_from_file_location("pacts_model_network", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-
-
-net = _load_network_module()
+from model import network as net
 
 
 def edge_set(G: nx.Graph) -> set[tuple[int, int]]:

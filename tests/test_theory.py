@@ -6,36 +6,16 @@ Hand values use Axelrod's (T, R, P, S) = (5, 3, 1, 0) unless stated otherwise.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import itertools
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from model import games, theory
 
-def _load(name: str) -> ModuleType:
-    """Import model.<name>; fall back to loading the file by path (package in flux)."""
-    try:
-        return importlib.import_module(f"model.{name}")
-    except Exception:  # package not importable (not installed / work in progress)
-        path = Path(__file__).resolve().parents[1] / "model" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"model.{name}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-
-
-games = _load("games")
-theory = _load("theory")
 MatrixGame = games.MatrixGame
 PD = MatrixGame(5, 3, 1, 0)  # written out, independent of games.PD
 
