@@ -400,6 +400,12 @@ class PairwiseEngine:
             raise RuntimeError("construct the engine with record_actions=True to keep actions")
         return np.array(self._actions).reshape(len(self._actions), self.R, self.E)
 
+    def latest(self, metric: str) -> np.ndarray:
+        """Last round's value of a per-round metric (``RoundRecord`` field), per replicate."""
+        if self.t == 0:
+            raise RuntimeError("no round has been played yet")
+        return self._rec[metric][self.t - 1]
+
     def country_payoff(self, per_edge: np.ndarray | None = None) -> np.ndarray:
         """Sum over each country's edges of a per-edge quantity (default: last round's payoff)."""
         x = self.payoff_last if per_edge is None else per_edge

@@ -64,7 +64,7 @@ class RegionModel(mesa.Model):
 
     @staticmethod
     def _reporter(name: str):
-        return lambda m: float(m.engine._rec[name][m.engine.t - 1, 0])
+        return lambda m: float(m.engine.latest(name)[0])
 
     @staticmethod
     def _share_reporter(k: int):

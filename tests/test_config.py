@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from model import PRESETS, ModelConfig, load_preset
 from model.config import EVOLUTION, HORIZONS
+from model.network import NETWORK_KINDS
 
 NUMERIC = {f.name: f.metadata for f in fields(ModelConfig) if f.metadata["kind"] is not None}
 CHOICES = {"network", "horizon", "evolution"}
@@ -58,17 +59,8 @@ def test_invalid_numeric_value_names_the_field(name, data):
 @pytest.mark.parametrize("name", sorted(CHOICES))
 @given(value=st.text(min_size=1, max_size=12))
 def test_invalid_choice_lists_allowed_values(name, value):
-    allowed = {"horizon": HORIZONS, "evolution": EVOLUTION}.get(name)
-    if allowed and value in allowed:
-        return
-    if name == "network" and value in (
-        "complete",
-        "ring",
-        "lattice",
-        "watts_strogatz",
-        "barabasi_albert",
-        "erdos_renyi",
-    ):
+    allowed = {"horizon": HORIZONS, "evolution": EVOLUTION, "network": NETWORK_KINDS}[name]
+    if value in allowed:
         return
     with pytest.raises(ValueError, match=rf"^{name} = .*allowed: "):
         ModelConfig(**{name: value})
