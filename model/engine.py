@@ -260,21 +260,39 @@ class PairwiseEngine:
 
     def step(self) -> None:
         """Play one round in every replicate."""
+        k, stake = self._begin_round()
+        cfg, M = self.config, self.M
+        p = self._intentions(stake)
+        if cfg.noise:
+            p = p * np.float32(1.0 - 2.0 * cfg.noise) + np.float32(cfg.noise)
+        a = self._u_decide[:, k] < p if self._stochastic else p > 0.5
+        b = np.concatenate((a[:, M:], a[:, :M]), axis=1)  # partner's action on each edge
+        # 3. payoffs
+        pay = self._pay.take((a.view(np.uint8) << 1) | b.view(np.uint8))
+        if not self._stakes_constant:
+            pay *= stake[:, None]
+        if self._weight is not None:
+            pay *= self._weight
+        self._observe(a, b)
+        self._finish_round(a, b, pay)
+
+    def _begin_round(self) -> tuple[int, np.ndarray]:
+        """Check the horizon, refill the random blocks; returns (block index, stakes)."""
         if self.done:
             raise RuntimeError(
                 f"the run is over: all replicates reached their horizon "
                 f"({self.rounds_total} rounds)"
             )
-        cfg, t, k = self.config, self.t, self.t % self._block
-        d, M = cfg.observation_delay, self.M
+        k = self.t % self._block
         if k == 0 and self._stochastic:
             self._u_decide = self._uniforms("decide")
-        if k == 0 and cfg.observation_error:
+        if k == 0 and self.config.observation_error:
             self._u_observe = self._uniforms("observe")
-        stake = self._stakes()
+        return k, self._stakes()
 
-        # 2. decide
-        if t <= d:
+    def _intentions(self, stake: np.ndarray) -> np.ndarray:
+        """2. Each directed edge's probability of intending C (before implementation noise)."""
+        if self.t <= self.config.observation_delay:
             p = self._first_p[self._strat_edge]
         else:
             p = self._table.take(self._table_base + self._hist_my)
@@ -284,38 +302,38 @@ class PairwiseEngine:
             for s_id in np.flatnonzero(self._gated):
                 gate[:, s_id] = self.strategies[s_id].gate(ctx)
             p = p * np.take_along_axis(gate, self._strat_edge, axis=1)
-        if cfg.noise:
-            p = p * np.float32(1.0 - 2.0 * cfg.noise) + np.float32(cfg.noise)
-        a = self._u_decide[:, k] < p if self._stochastic else p > 0.5
-        b = np.concatenate((a[:, M:], a[:, :M]), axis=1)  # partner's action on each edge
+        return p
 
-        # 3. payoffs
-        pay = self._pay.take((a.view(np.uint8) << 1) | b.view(np.uint8))
-        if not self._stakes_constant:
-            pay *= stake[:, None]
-        if self._weight is not None:
-            pay *= self._weight
-        alive = t < self.horizon
-        if not alive.all():
-            pay *= alive[:, None]
-        self.edge_total += pay
-        self.actions_last, self.payoff_last = a, pay
+    def _observe(self, a: np.ndarray, b: np.ndarray) -> None:
+        """4. Each edge sees its partner's action of round t − d, misread with probability ε.
 
-        # 4. observe (the partner's action of round t − d, misread with probability ε)
+        ``a`` is the action each edge's owner played, ``b`` the partner's (a with halves swapped).
+        """
+        cfg, t, M = self.config, self.t, self.M
+        d = cfg.observation_delay
         if d:
             self._buffer[t % (d + 1)] = a
             old = self._buffer[(t - d) % (d + 1)] if t >= d else None
             seen = None if old is None else np.concatenate((old[:, M:], old[:, :M]), axis=1)
         else:
             old, seen = a, b
-        if seen is not None:
-            if cfg.observation_error:
-                seen = seen ^ (self._u_observe[:, k] < np.float32(cfg.observation_error))
-            self._hist = self._next_hist.take(seen * HISTORY_STATES + self._hist)
-            self._hist_my = old * HISTORY_STATES + self._hist
-            self.trust += cfg.trust_memory * (seen - self.trust)
+        if seen is None:
+            return
+        if cfg.observation_error:
+            k = t % self._block
+            seen = seen ^ (self._u_observe[:, k] < np.float32(cfg.observation_error))
+        self._hist = self._next_hist.take(seen * HISTORY_STATES + self._hist)
+        self._hist_my = old * HISTORY_STATES + self._hist
+        self.trust += cfg.trust_memory * (seen - self.trust)
 
-        # record
+    def _finish_round(self, a: np.ndarray, b: np.ndarray, pay: np.ndarray) -> None:
+        """Mask rounds past a replicate's horizon, record the metrics, evolve strategies."""
+        cfg, t = self.config, self.t
+        alive = t < self.horizon
+        if not alive.all():
+            pay *= alive[:, None]
+        self.edge_total += pay
+        self.actions_last, self.payoff_last = a, pay
         inv = 1.0 / self.E
         rec = self._rec
         rec["cooperation"][t] = np.count_nonzero(a, axis=1) * inv
@@ -326,7 +344,6 @@ class PairwiseEngine:
         if self._record_actions:
             self._actions.append(a)
         self.t = t + 1
-
         # 5. evolution
         if cfg.evolution != "none":
             self._edge_acc += pay
