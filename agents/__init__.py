@@ -4,7 +4,15 @@ This package imports only numpy and mesa (DESIGN §1): shared small types (the s
 observed-history encoding) live here so that ``model`` can depend on ``agents`` and not back.
 """
 
+from agents.coordinator import CoordinatorAgent
 from agents.country import CountryAgent
 from agents.strategies import STRATEGIES, MemoryOne, Strategy, get_strategy
 
-__all__ = ["STRATEGIES", "CountryAgent", "MemoryOne", "Strategy", "get_strategy"]
+__all__ = [
+    "STRATEGIES",
+    "CoordinatorAgent",
+    "CountryAgent",
+    "MemoryOne",
+    "Strategy",
+    "get_strategy",
+]

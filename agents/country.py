@@ -47,13 +47,12 @@ class CountryAgent(mesa.Agent):
     @property
     def payoff(self) -> float:
         """Payoff of the last round, summed over partners."""
-        return float(self._engine.country_payoff()[0, self.country_id])
+        return float(self._engine.country_payoffs()[0, self.country_id])
 
     @property
     def total_payoff(self) -> float:
         """Payoff accumulated since the first round."""
-        eng = self._engine
-        return float(eng.country_payoff(eng.edge_total)[0, self.country_id])
+        return float(self._engine.country_payoffs(total=True)[0, self.country_id])
 
     @property
     def cooperation(self) -> float:
@@ -69,6 +68,21 @@ class CountryAgent(mesa.Agent):
     def degree(self) -> int:
         """Number of partners."""
         return int(self._out_edges().size)
+
+    @property
+    def action(self) -> str:
+        """'C' if the country followed the plan last round (collective mode), else 'D'."""
+        return "C" if self._engine.country_actions[0, self.country_id] else "D"
+
+    @property
+    def member(self) -> bool:
+        """Whether the country takes part in the coordination arrangement (collective mode)."""
+        return bool(self._engine.members[0, self.country_id])
+
+    @property
+    def game_class(self) -> str:
+        """The 2×2 game the economy implies for this country under the current plan."""
+        return str(self._engine.game_classes[0][self.country_id])
 
     def step(self) -> None:
         """Countries act through the vectorised engine; nothing to do per agent."""

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from agents.strategies import get_strategy
+from model.economy import Economy
+from model.economy_config import economy_from_tables
 from model.games import GAMES, MatrixGame, get_game
 from model.network import NETWORK_KINDS
 
@@ -35,6 +37,17 @@ CLASSIC_SEVEN = (
 
 HORIZONS = ("fixed", "geometric")
 EVOLUTION = ("none", "imitation", "moran")
+MODES = ("pairwise", "collective")
+REGIMES = ("none", "plurilateral", "supranational", "minilateral")
+HEGEMONS = ("none", "cooperative", "coercive")
+
+
+def _num(default: float, meaning: str, low: float, high: float, kind: type = float) -> Any:
+    return field(default=default, metadata=_spec(meaning, (low, high), kind))
+
+
+def _choice(default: str, meaning: str, allowed: tuple[str, ...]) -> Any:
+    return field(default=default, metadata=_spec(meaning, allowed))
 
 
 def _spec(
@@ -189,6 +202,89 @@ class ModelConfig:
         ),
     )
 
+    initial_trust: float = _num(
+        0.5, "trust in every partner before any observation (a prior)", 0.0, 1.0
+    )
+
+    # ---- collective mode: the economy, the coordinator and institutions (DESIGN §3, §5, §6)
+    mode: str = _choice(
+        "pairwise",
+        "'pairwise': each relationship is the 2×2 stage `game`; 'collective': countries follow "
+        "or leave the regional specialisation plan and the supply-chain economy scores it",
+        MODES,
+    )
+    regime: str = _choice(
+        "plurilateral",
+        "coordination regime: 'none' (each plans alone from a noisy view), 'plurilateral' "
+        "(a broker, voluntary), 'supranational' (binding plan: fines, sovereignty costs), "
+        "'minilateral' (a club coordinates, outsiders go alone)",
+        REGIMES,
+    )
+    hegemon: str = _choice(
+        "none",
+        "the largest country leads: 'cooperative' (pays side payments and the coordinator's "
+        "costs, forgives) or 'coercive' (punishes defection)",
+        HEGEMONS,
+    )
+    reciprocity_threshold: float = _num(
+        0.5,
+        "a country follows the plan when at least this weighted share of its partners' rules "
+        "say cooperate",
+        0.0,
+        1.0,
+    )
+    replan_interval: int = _num(
+        10, "rounds between the coordinator's scheduled plan revisions", 1, 1_000_000, int
+    )
+    submissions: int = _num(
+        8, "M, the best feasible portfolios each member submits to the coordinator", 1, 256, int
+    )
+    information_noise: float = _num(
+        0.3,
+        "without a coordinator: spread of each country's misperception of market sizes",
+        0.0,
+        3.0,
+    )
+    transparency: float = _num(
+        0.5,
+        "how much the coordinator lowers members' observation error (council meetings)",
+        0.0,
+        1.0,
+    )
+    fine: float = _num(2.0, "supranational fine per observed defection", 0.0, 1e6)
+    enforcement: float = _num(
+        0.5, "probability that an observed defection is fined (supranational)", 0.0, 1.0
+    )
+    sovereignty_cost: float = _num(
+        0.1, "per-round cost to each member of a binding (supranational) plan", 0.0, 1e6
+    )
+    coordination_cost: float = _num(
+        0.05, "per-round cost to each member of running the coordinator", 0.0, 1e6
+    )
+    hegemon_budget: float = _num(
+        1.0, "side payments a cooperative hegemon can pay per round", 0.0, 1e6
+    )
+    seed_economy: int = _num(
+        0, "seed of the stylised default economy (when the scenario gives none)", 0, 2**31, int
+    )
+
+    economy: Mapping[str, Any] | None = field(
+        default=None,
+        metadata=_spec(
+            "the supply chain ([economy] table: sectors, kappa, chain_bonus, shortfall_cost); "
+            "default: the stylised battery/EV and solar chains",
+            "see model/economy_config.py",
+        ),
+    )
+    countries: tuple[Mapping[str, Any], ...] | None = field(
+        default=None,
+        metadata=_spec(
+            "the countries ([[countries]] tables: name, gdp, budget, strengths); default: "
+            "stylised random countries drawn from seed_economy",
+            "see model/economy_config.py",
+        ),
+    )
+
     def __post_init__(self) -> None:
         for f in fields(self):
             _check(f.name, getattr(self, f.name), f.metadata)
@@ -204,6 +300,7 @@ class ModelConfig:
                 "allowed: continuation in [0, 1) for a geometric horizon"
             )
         self._check_strategies()
+        self._check_economy()
         if self.network == "lattice" and math.isqrt(self.n_countries) ** 2 != self.n_countries:
             raise ValueError(
                 f"n_countries = {self.n_countries} with network = 'lattice': "
@@ -246,6 +343,31 @@ class ModelConfig:
                     f"strategies lists {len(s)} names but n_countries = "
                     f"{self.n_countries}; allowed: one name per country, or a mix"
                 )
+
+    def _check_economy(self) -> None:
+        if self.countries is None:
+            if self.economy is not None:
+                raise ValueError(
+                    "economy is given without countries: add the [[countries]] "
+                    "tables (name, gdp, budget, strengths)"
+                )
+            return
+        if isinstance(self.countries, Mapping) or not isinstance(self.countries, Sequence):
+            raise ValueError("countries: allowed: a list of [[countries]] tables")
+        object.__setattr__(self, "countries", tuple(self.countries))
+        if len(self.countries) != self.n_countries:
+            raise ValueError(
+                f"n_countries = {self.n_countries} but {len(self.countries)} "
+                "[[countries]] are given; allowed: the same number"
+            )
+        self.build_economy()
+
+    def build_economy(self) -> Economy:
+        """The collective mode's economy: from the ``economy``/``countries`` tables, or the
+        stylised battery/solar default for ``n_countries`` (drawn from ``seed_economy``)."""
+        if self.countries is None:
+            return Economy.default(self.n_countries, seed=self.seed_economy)
+        return economy_from_tables(self.economy or {}, self.countries, origin="scenario")
 
     @property
     def matrix_game(self) -> MatrixGame:

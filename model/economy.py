@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import combinations
 
@@ -225,6 +225,25 @@ class Economy:
             kappa=kappa,
             chain_bonus=chain_bonus,
             shortfall_cost=shortfall_cost,
+        )
+
+    def perceived(self, market_scale: np.ndarray) -> Economy:
+        """The same economy seen with each sector's market multiplied by ``market_scale`` (K,):
+        a government's noisy view of demand when nobody pools information."""
+        scale = np.asarray(market_scale, float)
+        sectors = [
+            replace(s, market=s.market * float(f)) for s, f in zip(self.sectors, scale, strict=True)
+        ]
+        return Economy(
+            sectors,
+            list(self.chain.edges),
+            sizes=self.sizes,
+            capability=self.capability,
+            budgets=self.budgets,
+            kappa=self.kappa,
+            chain_bonus=self.chain_bonus,
+            shortfall_cost=self.shortfall_cost,
+            countries=self.countries,
         )
 
     # ---------------------------------------------------------------- scoring

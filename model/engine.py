@@ -45,7 +45,7 @@ from model.config import ModelConfig
 from model.network import build_network, edge_arrays
 
 _BLOCK_FLOATS = 1 << 20  # uniforms drawn per replicate stream at a time (bounded memory)
-_PURPOSES = ("assign", "horizon", "stakes", "decide", "observe", "evolve")
+_PURPOSES = ("assign", "horizon", "stakes", "decide", "observe", "evolve", "act", "plan")
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class PairwiseEngine:
         self._hist = np.full((R, E), INITIAL_HISTORY, np.intp)
         self._hist_my = self._hist + HISTORY_STATES  # own last move taken as C before any round
         self._next_hist = history_transition().ravel()
-        self.trust = np.full((R, E), 0.5)
+        self.trust = np.full((R, E), config.initial_trust)
         self.actions_last = np.ones((R, E), bool)
         self.payoff_last = np.zeros((R, E))
         self.edge_total = np.zeros((R, E))
@@ -423,9 +423,9 @@ class PairwiseEngine:
             raise RuntimeError("no round has been played yet")
         return self._rec[metric][self.t - 1]
 
-    def country_payoff(self, per_edge: np.ndarray | None = None) -> np.ndarray:
-        """Sum over each country's edges of a per-edge quantity (default: last round's payoff)."""
-        x = self.payoff_last if per_edge is None else per_edge
+    def country_payoffs(self, total: bool = False) -> np.ndarray:
+        """Each country's payoff (R, N): last round's, or accumulated with ``total=True``."""
+        x = self.edge_total if total else self.payoff_last
         return np.bincount(self._src_flat, weights=x.ravel(), minlength=self.R * self.N).reshape(
             self.R, self.N
         )

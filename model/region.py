@@ -1,14 +1,22 @@
 """`RegionModel`: the Mesa model of a region of countries playing repeated games.
 
 A normal ``mesa.Model``: ``RegionModel(ModelConfig(...), seed=1)``, ``model.step()``,
-``model.run(200)``, ``model.agents`` (one :class:`~agents.country.CountryAgent` per country) and
-``model.datacollector.get_model_vars_dataframe()``. The state and the round live in the vectorised
-:class:`~model.engine.PairwiseEngine` (one replicate); agents are views on its arrays.
+``model.run(200)``, ``model.agents`` (one :class:`~agents.country.CountryAgent` per country, plus
+a :class:`~agents.coordinator.CoordinatorAgent` in collective mode with a coordination regime)
+and ``model.datacollector.get_model_vars_dataframe()``. The state and the round live in the
+vectorised engine (:class:`~model.engine.PairwiseEngine`, or
+:class:`~model.collective.CollectiveEngine` in collective mode; one replicate); agents are views
+on its arrays.
 
 Collected each round (row k = after round k): ``cooperation`` (share of C actions),
 ``mutual_cooperation`` (share of relationships with C on both sides), ``mean_payoff`` (payoff per
-interaction), ``trust`` (mean trust), and ``share_<Strategy>`` for every strategy in the mix;
-per country: ``strategy``, ``payoff``, ``cooperation``.
+interaction; per country in collective mode), ``trust`` (mean trust) and ``share_<Strategy>``.
+Collective mode adds ``welfare`` (W realised), ``plan_welfare`` (W if all followed the plan),
+``optimum`` (W_opt), ``price_of_non_coordination`` (W − W_opt, ≤ 0), ``duplication``,
+``shortfall``, ``gini``, ``participation``, ``transfers`` and ``class_<game>`` (share of
+countries whose implied 2×2 game is of that class). Per country
+(``datacollector.get_agenttype_vars_dataframe(CountryAgent)``): ``strategy``, ``payoff``,
+``cooperation`` and, in collective mode, ``action``, ``member``, ``game_class``.
 """
 
 from __future__ import annotations
@@ -18,11 +26,24 @@ from typing import Any
 import mesa
 import numpy as np
 
+from agents.coordinator import CoordinatorAgent
 from agents.country import CountryAgent
+from model.collective import CollectiveEngine
 from model.config import ModelConfig
 from model.engine import PairwiseEngine
+from model.games import GAME_CLASSES
 
 METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust")
+COLLECTIVE_METRICS = (
+    "welfare",
+    "plan_welfare",
+    "price_of_non_coordination",
+    "duplication",
+    "shortfall",
+    "gini",
+    "participation",
+    "transfers",
+)
 
 
 class RegionModel(mesa.Model):
@@ -47,24 +68,51 @@ class RegionModel(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.config = config
-        self.engine = PairwiseEngine(config, seed=seed)
+        agent_reporters = {"strategy": "strategy", "payoff": "payoff", "cooperation": "cooperation"}
+        if config.mode == "collective":
+            self.economy = config.build_economy()
+            self.engine: PairwiseEngine = CollectiveEngine(config, self.economy, seed=seed)
+            agent_reporters.update(action="action", member="member", game_class="game_class")
+        else:
+            self.economy = None
+            self.engine = PairwiseEngine(config, seed=seed)
+        if self.economy is not None:
+            for i, name in enumerate(self.economy.countries):
+                self.engine.graph.nodes[i]["label"] = name
         CountryAgent.create_agents(self, self.engine.N, list(range(self.engine.N)))
+        self.coordinator = (
+            CoordinatorAgent(self)
+            if config.mode == "collective" and config.regime != "none"
+            else None
+        )
         reporters: dict[str, Any] = {name: self._reporter(name) for name in METRICS}
         for k, name in enumerate(self.engine.strategy_names):
             reporters[f"share_{name}"] = self._share_reporter(k)
+        if config.mode == "collective":
+            reporters.update({name: self._series_reporter(name) for name in COLLECTIVE_METRICS})
+            reporters["optimum"] = lambda m: float(m.engine.w_opt)
+            for cls in GAME_CLASSES:
+                reporters[f"class_{cls}"] = self._class_reporter(cls)
+        types = {CountryAgent: agent_reporters}
+        if self.coordinator is not None:
+            types[CoordinatorAgent] = {"plan_welfare": "plan_welfare", "pool": "pool"}
         self.datacollector = mesa.DataCollector(
             model_reporters={"round": lambda m: m.engine.t, **reporters},
-            agent_reporters={
-                "strategy": "strategy",
-                "payoff": "payoff",
-                "cooperation": "cooperation",
-            },
+            agenttype_reporters=types,
         )
         self.running = True
 
     @staticmethod
     def _reporter(name: str):
         return lambda m: float(m.engine.latest(name)[0])
+
+    @staticmethod
+    def _series_reporter(name: str):
+        return lambda m: float(m.engine.series[name][m.engine.t - 1, 0])
+
+    @staticmethod
+    def _class_reporter(cls: str):
+        return lambda m: m.engine.game_classes[0].count(cls) / m.engine.N
 
     @staticmethod
     def _share_reporter(k: int):

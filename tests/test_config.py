@@ -9,10 +9,13 @@ from hypothesis import strategies as st
 
 from model import PRESETS, ModelConfig, load_preset
 from model.config import EVOLUTION, HORIZONS
-from model.network import NETWORK_KINDS
 
 NUMERIC = {f.name: f.metadata for f in fields(ModelConfig) if f.metadata["kind"] is not None}
-CHOICES = {"network", "horizon", "evolution"}
+CHOICES = {
+    f.name: f.metadata["allowed"]
+    for f in fields(ModelConfig)
+    if f.metadata["kind"] is None and isinstance(f.metadata["allowed"], tuple) and f.name != "game"
+}
 
 
 def _bad_numeric(name):
@@ -59,8 +62,7 @@ def test_invalid_numeric_value_names_the_field(name, data):
 @pytest.mark.parametrize("name", sorted(CHOICES))
 @given(value=st.text(min_size=1, max_size=12))
 def test_invalid_choice_lists_allowed_values(name, value):
-    allowed = {"horizon": HORIZONS, "evolution": EVOLUTION, "network": NETWORK_KINDS}[name]
-    if value in allowed:
+    if value in CHOICES[name]:
         return
     with pytest.raises(ValueError, match=rf"^{name} = .*allowed: "):
         ModelConfig(**{name: value})

@@ -21,7 +21,7 @@ def test_region_model_is_a_mesa_model_with_country_agents():
     for column in ("cooperation", "mutual_cooperation", "mean_payoff", "trust"):
         assert frame[column].between(0, 5).all()
     assert not model.running  # the fixed horizon is reached
-    agents = model.datacollector.get_agent_vars_dataframe()
+    agents = model.datacollector.get_agenttype_vars_dataframe(CountryAgent)
     assert len(agents) == 30 * 10 and {"strategy", "payoff", "cooperation"} <= set(agents)
 
 
@@ -80,7 +80,7 @@ def test_no_nan_or_inf_in_any_collected_metric():
     model = RegionModel(cfg, seed=6).run(60)
     for frame in (
         model.datacollector.get_model_vars_dataframe(),
-        model.datacollector.get_agent_vars_dataframe().drop(columns="strategy"),
+        model.datacollector.get_agenttype_vars_dataframe(CountryAgent).drop(columns="strategy"),
     ):
         values = frame.to_numpy(dtype=float)
         assert np.isfinite(values).all()
