@@ -52,6 +52,9 @@ class CollectiveEngine(PairwiseEngine):
         R, N, K = self.R, self.N, econ.K
         self.members = np.ones((R, N), bool)
         self.hegemon_id = int(np.argmax(econ.sizes)) if config.hegemon != "none" else None
+        if self.hegemon_id is not None:  # the largest country leads, with the hegemon's rule
+            rule = "CooperativeHegemon" if config.hegemon == "cooperative" else "CoerciveHegemon"
+            self.assign(self.hegemon_id, rule)
         self.plan = np.zeros((R, N, K), bool)
         self.deviation = np.zeros((R, N, K), bool)
         self.outside_option = np.zeros((R, N))
@@ -66,6 +69,7 @@ class CollectiveEngine(PairwiseEngine):
         if config.regime == "minilateral":
             self.members[:] = False
             self.members[:, club_by_complementarity(econ)] = True
+        self._apply_transparency()
         w = np.ones(self.E) if self._weight is None else self._weight
         self._vote_weight = w / np.bincount(self.edges.src, weights=w, minlength=N)[self.edges.src]
         full = [econ.portfolios(i) for i in range(N)]
@@ -86,6 +90,21 @@ class CollectiveEngine(PairwiseEngine):
             )
         }
         self._replan()
+
+    def _apply_transparency(self) -> None:
+        """The coordinator's council rounds: between members, misreading falls to ε(1 − τ) and
+        the feedback delay to ⌊d(1 − τ)⌋ (τ = ``transparency``); outsiders see as before.
+        Membership is shared by all replicates' networks, so replicate 0's members are used."""
+        cfg = self.config
+        if cfg.regime == "none":
+            return
+        e = self.edges
+        both = self.members[0, e.src] & self.members[0, e.dst]
+        keep = 1.0 - cfg.transparency
+        self.set_observation(
+            delay=np.where(both, int(cfg.observation_delay * keep), cfg.observation_delay),
+            error=np.where(both, cfg.observation_error * keep, cfg.observation_error),
+        )
 
     # ---------------------------------------------------------------- planning
     def _replan(self) -> None:

@@ -222,8 +222,8 @@ class ModelConfig:
     )
     hegemon: str = _choice(
         "none",
-        "the largest country leads: 'cooperative' (pays side payments and the coordinator's "
-        "costs, forgives) or 'coercive' (punishes defection)",
+        "collective mode: the largest country leads: 'cooperative' (pays side payments and the "
+        "coordinator's costs, forgives) or 'coercive' (punishes defection)",
         HEGEMONS,
     )
     reciprocity_threshold: float = _num(

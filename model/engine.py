@@ -123,6 +123,7 @@ class PairwiseEngine:
         self.edges = ea = edge_arrays(graph)
         self.N, self.M, self.E = ea.n_nodes, ea.n_edges, 2 * ea.n_edges
         self._src_flat = (np.arange(R)[:, None] * self.N + ea.src[None, :]).ravel()
+        self._edge_ids = np.arange(self.E)
         weights = np.asarray(ea.weight, float)
         self._weight = None if np.all(weights == 1.0) else weights
 
@@ -142,6 +143,8 @@ class PairwiseEngine:
         self._edge_acc = np.zeros((R, E))
         d = config.observation_delay
         self._buffer = np.ones((d + 1, R, E), bool) if d else None
+        self.edge_delay: np.ndarray | None = None  # per-edge lags (None: d everywhere)
+        self.edge_error: np.ndarray | None = None  # per-edge misreading (None: ε everywhere)
         # rounds per block of random draws: a config-level constant, so that a replicate draws the
         # same numbers whether it runs alone or in a batch
         self._block = max(1, min(64, config.rounds, _BLOCK_FLOATS // max(E, 1)))
@@ -175,6 +178,19 @@ class PairwiseEngine:
         else:
             index = {n: k for k, n in enumerate(names)}
             self.strategy_of_country = np.tile([index[n] for n in spec], (R, 1))
+        self._refresh_edge_strategies()
+
+    def assign(self, country: int, strategy: str | Strategy) -> None:
+        """Give one country a rule in every replicate (adding it to the strategy set if new)."""
+        rule = get_strategy(strategy)
+        if rule.name not in self.strategy_names:
+            self.strategies.append(rule)
+            self.strategy_names.append(rule.name)
+            self._setup_game()
+            self._shares_rec = np.concatenate(
+                [self._shares_rec, np.zeros((*self._shares_rec.shape[:2], 1))], axis=2
+            )
+        self.strategy_of_country[:, country] = self.strategy_names.index(rule.name)
         self._refresh_edge_strategies()
 
     def _refresh_edge_strategies(self) -> None:
@@ -292,7 +308,12 @@ class PairwiseEngine:
 
     def _intentions(self, stake: np.ndarray) -> np.ndarray:
         """2. Each directed edge's probability of intending C (before implementation noise)."""
-        if self.t <= self.config.observation_delay:
+        if self.edge_delay is not None:
+            first = self.t <= self.edge_delay
+            p = self._table.take(self._table_base + self._hist_my)
+            if first.any():
+                p = np.where(first, self._first_p[self._strat_edge], p)
+        elif self.t <= self.config.observation_delay:
             p = self._first_p[self._strat_edge]
         else:
             p = self._table.take(self._table_base + self._hist_my)
@@ -311,20 +332,63 @@ class PairwiseEngine:
         """
         cfg, t, M = self.config, self.t, self.M
         d = cfg.observation_delay
+        ready = None
         if d:
             self._buffer[t % (d + 1)] = a
-            old = self._buffer[(t - d) % (d + 1)] if t >= d else None
-            seen = None if old is None else np.concatenate((old[:, M:], old[:, :M]), axis=1)
+            if self.edge_delay is not None:  # each edge sees round t − d_e of its partner
+                lag = self.edge_delay
+                ready = t >= lag
+                rows = (t - lag) % (d + 1)
+                old = self._buffer[rows, :, self._edge_ids].T
+                seen = self._buffer[rows, :, (self._edge_ids + M) % self.E].T
+            else:
+                old = self._buffer[(t - d) % (d + 1)] if t >= d else None
+                seen = None if old is None else np.concatenate((old[:, M:], old[:, :M]), axis=1)
         else:
             old, seen = a, b
         if seen is None:
             return
         if cfg.observation_error:
             k = t % self._block
-            seen = seen ^ (self._u_observe[:, k] < np.float32(cfg.observation_error))
-        self._hist = self._next_hist.take(seen * HISTORY_STATES + self._hist)
-        self._hist_my = old * HISTORY_STATES + self._hist
-        self.trust += cfg.trust_memory * (seen - self.trust)
+            error = cfg.observation_error if self.edge_error is None else self.edge_error
+            seen = seen ^ (self._u_observe[:, k] < np.float32(error))
+        hist = self._next_hist.take(seen * HISTORY_STATES + self._hist)
+        hist_my = old * HISTORY_STATES + hist
+        trust = self.trust + cfg.trust_memory * (seen - self.trust)
+        if ready is not None and not ready.all():
+            hist, hist_my = (
+                np.where(ready, hist, self._hist),
+                np.where(ready, hist_my, self._hist_my),
+            )
+            trust = np.where(ready, trust, self.trust)
+        self._hist, self._hist_my, self.trust = hist, hist_my, trust
+
+    def set_observation(
+        self, delay: np.ndarray | None = None, error: np.ndarray | None = None
+    ) -> None:
+        """Per-edge observation delay (ints in [0, d]) and error (in [0, ε]) — how institutions
+        change what partners see (e.g. a coordinator's transparency). ``None`` keeps d / ε."""
+        cfg = self.config
+        if delay is not None:
+            delay = np.asarray(delay, int)
+            if delay.shape != (self.E,) or delay.min() < 0 or delay.max() > cfg.observation_delay:
+                raise ValueError(
+                    f"delay: allowed: {self.E} integers in [0, "
+                    f"{cfg.observation_delay}] (one per directed edge)"
+                )
+            self.edge_delay = None if np.all(delay == cfg.observation_delay) else delay
+        if error is not None:
+            error = np.asarray(error, np.float32)
+            if (
+                error.shape != (self.E,)
+                or error.min() < 0
+                or error.max() > np.float32(cfg.observation_error)
+            ):
+                raise ValueError(
+                    f"error: allowed: {self.E} numbers in [0, "
+                    f"{cfg.observation_error}] (one per directed edge)"
+                )
+            self.edge_error = error
 
     def _finish_round(self, a: np.ndarray, b: np.ndarray, pay: np.ndarray) -> None:
         """Mask rounds past a replicate's horizon, record the metrics, evolve strategies."""

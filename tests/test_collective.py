@@ -142,3 +142,44 @@ def test_same_seed_same_collective_run():
     a = RegionModel(cfg, seed=4).run(30).datacollector.get_model_vars_dataframe()
     b = RegionModel(cfg, seed=4).run(30).datacollector.get_model_vars_dataframe()
     assert a.equals(b)
+
+
+def test_transparency_lowers_error_and_delay_between_members_only():
+    cfg = ModelConfig(
+        n_countries=6,
+        network="complete",
+        mode="collective",
+        rounds=3,
+        regime="minilateral",
+        observation_error=0.2,
+        observation_delay=3,
+        transparency=0.5,
+        strategies=("AllC",) * 6,
+    )
+    econ = Economy.default(6, seed=3)
+    eng = CollectiveEngine(cfg, econ, seed=2)
+    club = set(club_by_complementarity(econ).tolist())
+    for e, (i, j) in enumerate(zip(eng.edges.src, eng.edges.dst, strict=True)):
+        inside = i in club and j in club
+        assert eng.edge_error[e] == pytest.approx(0.1 if inside else 0.2)  # 0.2 · (1 − 0.5)
+        assert eng.edge_delay[e] == (1 if inside else 3)  # ⌊3 · 0.5⌋ = 1
+
+
+@pytest.mark.parametrize(
+    "kind, rule", [("cooperative", "CooperativeHegemon"), ("coercive", "CoerciveHegemon")]
+)
+def test_the_largest_country_plays_the_hegemon_rule(kind, rule):
+    cfg = ModelConfig(
+        n_countries=5,
+        network="complete",
+        mode="collective",
+        hegemon=kind,
+        rounds=3,
+        strategies={"TitForTat": 1},
+    )
+    econ = Economy.default(5, seed=1)
+    eng = CollectiveEngine(cfg, econ, seed=1).run()
+    h = int(np.argmax(econ.sizes))
+    assert eng.hegemon_id == h
+    assert eng.strategy_names[eng.strategy_of_country[0, h]] == rule
+    assert eng.record().strategy_shares[-1, 0].tolist() == [0.8, 0.2]

@@ -193,3 +193,35 @@ def test_step_after_the_end_is_a_clear_error():
     eng = PairwiseEngine(ModelConfig(rounds=3), seed=1).run()
     with pytest.raises(RuntimeError, match="over"):
         eng.step()
+
+
+def test_per_edge_delay_and_error_hand_worked():
+    # TFT (country 0) vs AllD with d = 2, but edge 0 (TFT's view of AllD) has no delay: TFT sees
+    # round 0's D at round 1 → C then D for ever; AllD's own view keeps the delay (irrelevant)
+    cfg = ModelConfig(
+        n_countries=2,
+        network="complete",
+        strategies=("TitForTat", "AllD"),
+        rounds=6,
+        observation_delay=2,
+        observation_error=0.4,
+    )
+    eng = PairwiseEngine(cfg, seed=1, record_actions=True)
+    eng.set_observation(delay=np.array([0, 2]), error=np.array([0.0, 0.4]))
+    eng.run()
+    assert "".join("C" if x else "D" for x in eng.actions[:, 0, 0]) == "CDDDDD"
+    with pytest.raises(ValueError, match="delay: allowed"):
+        eng.set_observation(delay=np.array([0, 3]))
+    with pytest.raises(ValueError, match="error: allowed"):
+        eng.set_observation(error=np.array([0.5, 0.0]))
+
+
+def test_uniform_per_edge_settings_change_nothing():
+    cfg = RICH.replace(horizon="fixed", evolution="none")
+    plain = PairwiseEngine(cfg, seed=3, replicates=2).run()
+    same = PairwiseEngine(cfg, seed=3, replicates=2)
+    same.set_observation(
+        delay=np.full(same.E, cfg.observation_delay), error=np.full(same.E, cfg.observation_error)
+    )
+    same.run()
+    np.testing.assert_array_equal(plain.edge_total, same.edge_total)
