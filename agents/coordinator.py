@@ -60,7 +60,7 @@ class CoordinatorAgent(mesa.Agent):
     @property
     def optimum(self) -> float:
         """W_opt, the regional optimum."""
-        return float(self._engine.w_opt)
+        return float(self._engine.w_opt[0])
 
     def step(self) -> None:
         """Planning runs in the vectorised engine; nothing to do per agent."""

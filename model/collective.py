@@ -12,9 +12,13 @@ action and its consequences:
   minilateral club's non-members) are taken as they are. Without a coordinator each country plans
   from its own view of the economy, market sizes misperceived with lognormal
   ``information_noise``, so the plans clash (duplication, gaps).
-* **Decide**. A country follows the plan (C) when the weighted share of its partners' rules that
-  say C is at least ``reciprocity_threshold``; otherwise it plays D, its unilateral best response
-  to the plan. Implementation ``noise`` flips the country's action.
+* **Decide**. A member follows the plan (C) when the weighted share of its partners inside the
+  arrangement whose rules say C is at least ``reciprocity_threshold``; otherwise it goes it
+  alone (D): it builds its national plan made in isolation, the best portfolio when nobody else
+  invests (:func:`model.optimisation.go_alone`) — the unilateral strategies that duplicate each
+  other's plants and leave gaps. (D does not respond to the plan, so the implied 2×2 game can be
+  any class, a stag hunt included; everyone going alone is each member's outside option.)
+  Implementation ``noise`` flips the country's action.
 * **Payoffs**. The economy scores the realised investments; stakes multiply them. Institutions
   apply per regime: every member pays ``coordination_cost`` (a cooperative hegemon carries it);
   supranational members pay ``sovereignty_cost`` and observed defections are fined (``fine``,
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.strategies import get_strategy
 from model import optimisation as opt
 from model.config import ModelConfig
 from model.economy import Economy
@@ -36,6 +41,18 @@ from model.engine import PairwiseEngine
 
 COUNCIL_ROUNDS = 10
 """Most submission–selection rounds per planning round."""
+SERIES = (
+    "welfare",
+    "plan_welfare",
+    "optimum",
+    "price_of_non_coordination",
+    "duplication",
+    "shortfall",
+    "gini",
+    "participation",
+    "transfers",
+)
+"""Per-round collective metrics (``engine.series[name]``, shape (rounds, R))."""
 
 
 class CollectiveEngine(PairwiseEngine):
@@ -48,10 +65,14 @@ class CollectiveEngine(PairwiseEngine):
                 f"the economy has {economy.N} countries but the network has "
                 f"{self.N}; allowed: the same number (n_countries)"
             )
-        self.economy = econ = economy
-        R, N, K = self.R, self.N, econ.K
+        R, N, K = self.R, self.N, economy.K
+        self.economies = [economy] * R  # technology shocks replace a replicate's economy
         self.members = np.ones((R, N), bool)
-        self.hegemon_id = int(np.argmax(econ.sizes)) if config.hegemon != "none" else None
+        if config.regime == "minilateral":
+            self.members[:] = False
+            self.members[:, club_by_complementarity(economy)] = True
+        self.eligible = self.members.copy()  # who may take part at all (the club, or everyone)
+        self.hegemon_id = int(np.argmax(economy.sizes)) if config.hegemon != "none" else None
         if self.hegemon_id is not None:  # the largest country leads, with the hegemon's rule
             rule = "CooperativeHegemon" if config.hegemon == "cooperative" else "CoerciveHegemon"
             self.assign(self.hegemon_id, rule)
@@ -62,39 +83,47 @@ class CollectiveEngine(PairwiseEngine):
         self.investments = np.zeros((R, N, K), bool)
         self.country_actions = np.ones((R, N), bool)
         self.country_payoff_last = np.zeros((R, N))
+        self.country_total = np.zeros((R, N))
         self.transfers_last = np.zeros((R, N))
         self.pool = np.zeros(R)
-        self.country_total = np.zeros((R, N))
+        self.satisfaction = np.zeros((R, N))  # moving average of payoff − outside option
+        self.out_until = np.zeros((R, N), int)  # an exited country stays out until this round
+        self.opt_out = np.zeros((R, N, K), bool)  # sector initiatives a member opted out of
         self.game_classes: list[list[str]] = [[] for _ in range(R)]
-        if config.regime == "minilateral":
-            self.members[:] = False
-            self.members[:, club_by_complementarity(econ)] = True
+        self.shocks = {"elections": np.zeros(R, int), "technology": np.zeros(R, int)}
         self._apply_transparency()
-        w = np.ones(self.E) if self._weight is None else self._weight
-        self._vote_weight = w / np.bincount(self.edges.src, weights=w, minlength=N)[self.edges.src]
-        full = [econ.portfolios(i) for i in range(N)]
-        self.w_opt = opt.coordinate(econ, full, seed=0).welfare  # the regional optimum (bound-
-        self.w_nash = opt.nash_dynamics(econ).welfare  # checked); the go-it-alone benchmark
+        self._edge_w = np.ones(self.E) if self._weight is None else self._weight
+        self._vote_weight = (
+            self._edge_w
+            / np.bincount(self.edges.src, weights=self._edge_w, minlength=N)[self.edges.src]
+        )
+        self.w_opt = np.full(R, self._optimum(economy))
+        self.w_nash = opt.nash_dynamics(economy).welfare  # the go-it-alone benchmark
         cap = int(self.horizon.max())
-        self.series = {
-            k: np.zeros((cap, R))
-            for k in (
-                "welfare",
-                "price_of_non_coordination",
-                "duplication",
-                "shortfall",
-                "gini",
-                "participation",
-                "transfers",
-                "plan_welfare",
-            )
-        }
-        self._replan()
+        self.series = {k: np.zeros((cap, R)) for k in SERIES}
+        mix = config.strategies
+        names = list(mix) if isinstance(mix, dict) else list(dict.fromkeys(mix))
+        weights = np.array(
+            list(mix.values()) if isinstance(mix, dict) else [list(mix).count(n) for n in names],
+            float,
+        )
+        self._election_ids = np.array(
+            [self.strategy_names.index(get_strategy(n).name) for n in names]
+        )
+        self._election_p = weights / weights.sum()
+        for r in range(R):
+            self._replan(r)
+
+    @staticmethod
+    def _optimum(econ: Economy) -> float:
+        """W_opt: the coordinator's method on every feasible portfolio (exact on the tested
+        instances; see model.optimisation.coordinate for its bound)."""
+        return opt.coordinate(econ, [econ.portfolios(i) for i in range(econ.N)], seed=0).welfare
 
     def _apply_transparency(self) -> None:
         """The coordinator's council rounds: between members, misreading falls to ε(1 − τ) and
         the feedback delay to ⌊d(1 − τ)⌋ (τ = ``transparency``); outsiders see as before.
-        Membership is shared by all replicates' networks, so replicate 0's members are used."""
+        Replicates share one network, so replicate 0's membership is used."""
         cfg = self.config
         if cfg.regime == "none":
             return
@@ -107,24 +136,29 @@ class CollectiveEngine(PairwiseEngine):
         )
 
     # ---------------------------------------------------------------- planning
-    def _replan(self) -> None:
-        cfg, econ = self.config, self.economy
-        for r in range(self.R):
-            rng = self._rng["plan"][r]
-            if cfg.regime == "none":
-                plan = self._plans_without_coordinator(rng)
-            else:
-                plan = self._coordinated_plan(r, rng)
-            self.plan[r] = plan
-            self.deviation[r] = opt.best_responses(econ, plan)
-            self.plan_payoff[r] = econ.payoffs(plan)
-            self.outside_option[r] = econ.payoffs(self.deviation[r])
-            self.game_classes[r] = opt.implied_games(econ, plan).classes
+    def _replan(self, r: int) -> None:
+        """A planning round in replicate r: the new plan, each country's go-alone portfolio,
+        the payoffs under the plan and the outside options (everyone going alone)."""
+        rng = self._rng["plan"][r]
+        if self.config.regime == "none":
+            self.plan[r] = self._plans_without_coordinator(r, rng)
+        else:
+            self.plan[r] = self._coordinated_plan(r, rng)
+        self._evaluate_plan(r)
+
+    def _evaluate_plan(self, r: int) -> None:
+        econ, plan = self.economies[r], self.plan[r]
+        self.deviation[r] = opt.go_alone(econ)
+        self.plan_payoff[r] = econ.payoffs(plan)
+        self.outside_option[r] = econ.payoffs(self.deviation[r])
+        self.game_classes[r] = opt.implied_games(econ, plan, self.deviation[r]).classes
 
     def _coordinated_plan(self, r: int, rng: np.random.Generator) -> np.ndarray:
         """Council rounds (paper §4.3): members submit their M best portfolios given the current
-        plan, the coordinator selects one each; repeat until the plan stops changing."""
-        econ, cfg = self.economy, self.config
+        plan (without the sector initiatives they opted out of), the coordinator selects one
+        each; repeat while the region gains (a worse plan is never adopted: the current one stays
+        on the table). Outsiders are taken at their best response."""
+        econ, cfg = self.economies[r], self.config
         src = self.edges.src
         trust = np.bincount(src, weights=self.trust[r], minlength=self.N) / np.bincount(
             src, minlength=self.N
@@ -133,23 +167,26 @@ class CollectiveEngine(PairwiseEngine):
         plan = self.plan[r]
         for _ in range(COUNCIL_ROUNDS):
             offers = opt.submissions(econ, plan, cfg.submissions)
-            candidates = [
-                offers[i]
-                if truthful[i]
-                else offers[i][:1]
-                if self.members[r, i]
-                else opt.best_response(econ, plan, i)[0][None, :]
-                for i in range(self.N)
-            ]
+            candidates = []
+            for i in range(self.N):
+                if not self.members[r, i]:
+                    candidates.append(opt.best_response(econ, plan, i)[0][None, :])
+                    continue
+                mine = offers[i] if truthful[i] else offers[i][:1]
+                # the coordinator also knows each member's current commitment
+                mine = np.unique(np.vstack([plan[i][None, :], mine]), axis=0)
+                mine = mine[~(mine & self.opt_out[r, i]).any(axis=1)]
+                candidates.append(mine if mine.size else np.zeros((1, econ.K), bool))
             new = opt.coordinate(econ, candidates, seed=int(rng.integers(2**31))).profile
-            if np.array_equal(new, plan):
+            # a council adopts a new plan only if it is better for the region
+            if np.array_equal(new, plan) or econ.welfare(new) <= econ.welfare(plan) + 1e-12:
                 break
             plan = new
         return plan
 
-    def _plans_without_coordinator(self, rng: np.random.Generator) -> np.ndarray:
+    def _plans_without_coordinator(self, r: int, rng: np.random.Generator) -> np.ndarray:
         """Each country plans the region from its own noisy view and keeps its own row."""
-        econ, sigma = self.economy, self.config.information_noise
+        econ, sigma = self.economies[r], self.config.information_noise
         plan = np.zeros((self.N, econ.K), bool)
         full = [econ.portfolios(i) for i in range(self.N)]
         for i in range(self.N):
@@ -159,27 +196,106 @@ class CollectiveEngine(PairwiseEngine):
             ).profile[i]
         return plan
 
+    # ---------------------------------------------------------------- shocks and participation
+    def _shocks(self) -> None:
+        """1. Elections (longitudinal) and technology shocks (directional), per replicate. The
+        same numbers are drawn every round whatever the switches, so runs with and without a
+        flexibility face identical shocks (common random numbers)."""
+        cfg = self.config
+        changed = False
+        for r, rng in enumerate(self._rng["shocks"]):
+            elected = rng.random(self.N) < cfg.election_rate
+            new_rule = rng.choice(self._election_ids, size=self.N, p=self._election_p)
+            tech, sector, z = rng.random(), rng.integers(self.economies[r].K), rng.standard_normal()
+            if self.hegemon_id is not None:
+                elected[self.hegemon_id] = False  # the hegemon's leadership is its rule
+            if elected.any():
+                self.shocks["elections"][r] += elected.sum()
+                self.strategy_of_country[r, elected] = new_rule[elected]
+                changed = True
+                leaving = elected & self.members[r]
+                if cfg.regime != "none" and leaving.any():
+                    if cfg.longitudinal:  # renegotiate the new government's share at once
+                        self._replan(r)
+                    else:
+                        self._exit(r, leaving)
+            if tech < cfg.tech_shock_rate:
+                self.shocks["technology"][r] += 1
+                econ = self.economies[r]
+                scale = np.ones(econ.K)
+                sigma = cfg.tech_shock_sigma
+                scale[sector] = np.exp(sigma * z - sigma**2 / 2)
+                self.economies[r] = econ = econ.perceived(scale)
+                self.w_opt[r] = self._optimum(econ)
+                if cfg.directional:  # re-plan at once for the new technology
+                    self._replan(r)
+                else:  # the stale plan is judged by the new economy
+                    self._evaluate_plan(r)
+        if changed:
+            self._refresh_edge_strategies()
+
+    def _exit(self, r: int, who: np.ndarray) -> None:
+        """All-or-nothing exit: the countries leave the arrangement for two plan revisions."""
+        self.members[r, who] = False
+        self.out_until[r, who] = self.t + 2 * self.config.replan_interval
+        self.opt_out[r, who] = False
+
+    def _participation(self, r: int) -> None:
+        """7. At a scheduled revision: countries whose time out is over rejoin; members whose
+        payoff has fallen below their outside option either opt out of the sector initiatives
+        that lose them money (compositional flexibility: "ASEAN minus X") or leave."""
+        cfg, t = self.config, self.t
+        back = self.eligible[r] & ~self.members[r] & (self.out_until[r] <= t)
+        self.members[r, back] = True
+        self.satisfaction[r, back] = 0.0
+        unhappy = self.members[r] & (self.satisfaction[r] < -1e-9)
+        if self.hegemon_id is not None:
+            unhappy[self.hegemon_id] = False
+        if not unhappy.any():
+            return
+        if cfg.compositional:
+            plants = self.economies[r].plant_payoffs(self.plan[r])
+            for i in np.flatnonzero(unhappy):
+                planned = self.plan[r, i]
+                losing = planned & (plants[i] < 0)
+                if not losing.any() and planned.any():
+                    losing = planned & (plants[i] == plants[i][planned].min())
+                self.opt_out[r, i] |= losing
+            self.satisfaction[r, unhappy] = 0.0
+        else:
+            self._exit(r, unhappy)
+
     # ---------------------------------------------------------------- the round
     def step(self) -> None:
         """Play one collective round in every replicate."""
-        cfg, econ = self.config, self.economy
+        cfg = self.config
+        if cfg.election_rate or cfg.tech_shock_rate:
+            self._shocks()
         if self.t and self.t % cfg.replan_interval == 0:
-            self._replan()
+            for r in range(self.R):
+                if cfg.regime != "none":
+                    self._participation(r)
+                self._replan(r)
+            self._apply_transparency()
         k, stake = self._begin_round()
         p = self._intentions(stake)
         intent = self._u_decide[:, k] < p if self._stochastic else p > 0.5
-        votes = np.bincount(
-            self._src_flat, weights=(intent * self._vote_weight).ravel(), minlength=self.R * self.N
-        ).reshape(self.R, self.N)
-        act = (votes >= cfg.reciprocity_threshold - 1e-12) & self.members
+        act = (self._votes(intent) >= cfg.reciprocity_threshold - 1e-12) & self.members
         if cfg.noise:
             act ^= np.stack([rng.random(self.N) for rng in self._rng["act"]]) < cfg.noise
         self.country_actions = act
         self.investments = np.where(act[:, :, None], self.plan, self.deviation)
-        pay = econ.payoffs(self.investments) * stake[:, None]
+        pay = (
+            np.stack(
+                [econ.payoffs(x) for econ, x in zip(self.economies, self.investments, strict=True)]
+            )
+            * stake[:, None]
+        )
         pay += self._institutions(act)
         self.country_payoff_last = pay
         self.country_total += pay * (self.t < self.horizon)[:, None]
+        gap = pay - self.outside_option
+        self.satisfaction = np.where(self.members, 0.8 * self.satisfaction + 0.2 * gap, 0.0)
         a = act[:, self.edges.src]
         b = act[:, self.edges.dst]
         self._record_collective(pay)
@@ -188,6 +304,17 @@ class CollectiveEngine(PairwiseEngine):
         # ("mean_payoff") is the mean country payoff; evolution compares countries by pay
         edge_pay = pay[:, self.edges.src] * self._vote_weight * (self.E / self.N)
         self._finish_round(a, b, edge_pay)
+
+    def _votes(self, intent: np.ndarray) -> np.ndarray:
+        """Weighted share of each country's partners *inside the arrangement* whose rule says C
+        (an outsider going alone is not a betrayal); 1 for a member with no member partner."""
+        inside = self.members[:, self.edges.dst] * self._edge_w
+        shape = (self.R, self.N)
+        total = np.bincount(self._src_flat, weights=inside.ravel(), minlength=self.R * self.N)
+        yes = np.bincount(
+            self._src_flat, weights=(intent * inside).ravel(), minlength=self.R * self.N
+        )
+        return np.where(total > 0, yes / np.maximum(total, 1e-300), 1.0).reshape(shape)
 
     def country_payoffs(self, total: bool = False) -> np.ndarray:
         """Each country's payoff (R, N): last round's, or accumulated with ``total=True``."""
@@ -232,15 +359,21 @@ class CollectiveEngine(PairwiseEngine):
         return out
 
     def _record_collective(self, pay: np.ndarray) -> None:
-        econ, t, s = self.economy, self.t, self.series
+        t, s = self.t, self.series
         welfare = pay.sum(axis=1)
         s["welfare"][t] = welfare
         s["plan_welfare"][t] = self.plan_payoff.sum(axis=1)
+        s["optimum"][t] = self.w_opt
         s["price_of_non_coordination"][t] = [
-            opt.price_of_non_coordination(float(w), self.w_opt) for w in welfare
+            opt.price_of_non_coordination(float(w), float(w_opt))
+            for w, w_opt in zip(welfare, self.w_opt, strict=True)
         ]
-        s["duplication"][t] = econ.duplication(self.investments)
-        s["shortfall"][t] = econ.shortfall(self.investments)
+        s["duplication"][t] = [
+            e.duplication(x) for e, x in zip(self.economies, self.investments, strict=True)
+        ]
+        s["shortfall"][t] = [
+            e.shortfall(x) for e, x in zip(self.economies, self.investments, strict=True)
+        ]
         s["gini"][t] = gini(pay)
         s["participation"][t] = self.members.mean(axis=1)
         s["transfers"][t] = self.transfers_last.sum(axis=1)

@@ -46,6 +46,10 @@ def _num(default: float, meaning: str, low: float, high: float, kind: type = flo
     return field(default=default, metadata=_spec(meaning, (low, high), kind))
 
 
+def _flag(default: bool, meaning: str) -> Any:
+    return field(default=default, metadata=_spec(meaning, (False, True), bool))
+
+
 def _choice(default: str, meaning: str, allowed: tuple[str, ...]) -> Any:
     return field(default=default, metadata=_spec(meaning, allowed))
 
@@ -268,6 +272,38 @@ class ModelConfig:
         0, "seed of the stylised default economy (when the scenario gives none)", 0, 2**31, int
     )
 
+    # ---- triple flexibility (paper Table 3) and the shocks it answers
+    election_rate: float = _num(
+        0.0,
+        "per country and round: probability of an election that redraws its strategy",
+        0.0,
+        1.0,
+    )
+    tech_shock_rate: float = _num(
+        0.0,
+        "per round: probability of a technology shock that rescales one sector's market",
+        0.0,
+        1.0,
+    )
+    tech_shock_sigma: float = _num(
+        0.5, "spread of a technology shock (lognormal market multiplier, mean 1)", 0.0, 3.0
+    )
+    compositional: bool = _flag(
+        False,
+        "compositional flexibility: a dissatisfied member opts out of single sector initiatives "
+        "and the rest proceed ('ASEAN minus X'); off: it leaves the arrangement",
+    )
+    longitudinal: bool = _flag(
+        False,
+        "longitudinal flexibility: a newly elected government renegotiates its share of the "
+        "plan; off: it leaves the arrangement",
+    )
+    directional: bool = _flag(
+        False,
+        "directional flexibility: after a technology shock the coordinator re-plans at once; "
+        "off: the plan stays stale until its next scheduled revision",
+    )
+
     economy: Mapping[str, Any] | None = field(
         default=None,
         metadata=_spec(
@@ -408,6 +444,18 @@ class ModelConfig:
         return cls.from_mapping(data, origin=str(path))
 
     @classmethod
+    def markdown_table(cls) -> str:
+        """The README's parameter table (kept in sync by a test)."""
+        rows = ["| field | default | allowed | meaning |", "| --- | --- | --- | --- |"]
+        for name, default, allowed, meaning in cls.describe():
+            if name == "strategies":
+                default, allowed = "the seven classics, equal shares", "strategy names"
+            elif default is None:
+                default = "stylised default"
+            rows.append(f"| `{name}` | {default} | {allowed} | {meaning} |")
+        return "\n".join(rows) + "\n"
+
+    @classmethod
     def describe(cls) -> list[tuple[str, Any, str, str]]:
         """(field, default, allowed, meaning) for every field — for --help and the README."""
         rows = []
@@ -424,6 +472,10 @@ class ModelConfig:
 
 def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
     kind, allowed = meta["kind"], meta["allowed"]
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} = {value!r}: allowed: true or false ({meta['meaning']})")
+        return
     if kind is None:
         if (
             isinstance(allowed, tuple)

@@ -45,7 +45,7 @@ from model.config import ModelConfig
 from model.network import build_network, edge_arrays
 
 _BLOCK_FLOATS = 1 << 20  # uniforms drawn per replicate stream at a time (bounded memory)
-_PURPOSES = ("assign", "horizon", "stakes", "decide", "observe", "evolve", "act", "plan")
+_PURPOSES = ("assign", "horizon", "stakes", "decide", "observe", "evolve", "act", "plan", "shocks")
 
 
 @dataclass(frozen=True)

@@ -1021,24 +1021,36 @@ def price_of_stability(w_opt: float, w_best_nash: float) -> float:
 
 
 # ---------------------------------------------------------------------------- implied games
-def implied_games(econ: Economy, plan: Plan | np.ndarray) -> ImpliedGames:
-    """The 2×2 stage game each country faces under a plan: C = follow it, D = deviate.
+def go_alone(econ: Economy) -> np.ndarray:
+    """Each country's national plan made in isolation: its best portfolio when no other country
+    invests, shape (N, K). This is "going it alone" (the paper's D: unilateral strategies that
+    duplicate each other's plants and leave gaps in the chain); everyone going alone is the
+    outside option of every member."""
+    return best_responses(econ, np.zeros((econ.N, econ.K), bool))
 
-    For country i (Rapoport & Chammah 1965 notation), with D the profile where every country
-    plays its unilateral best response to the plan (:func:`best_responses`, Monderer & Shapley
-    1996; the deviation from a coordinated plan as in Wang 2015):
 
-    * R_i = u_i(plan); T_i = u_i(i's best deviation, others on the plan);
-    * P_i = u_i(D);    S_i = u_i(i keeps the plan, all others play D).
+def implied_games(
+    econ: Economy, plan: Plan | np.ndarray, alone: np.ndarray | None = None
+) -> ImpliedGames:
+    """The 2×2 stage game each country faces under a plan: C = follow it, D = go it alone.
 
-    Classified with :meth:`model.games.MatrixGame.classify`. MatrixGame refuses ties; a tie
-    R == T (the plan row is itself a best reply) or S == P (within a relative 1e-9) is broken
-    in favour of cooperating being a best reply: T (resp. P) is lowered by 1e-9·max(1, |R|)
-    (resp. |S|) for the classification only. ``T, R, P, S`` hold the raw payoffs and ``ties``
-    marks the countries concerned.
+    For country i (Rapoport & Chammah 1965 notation), with D the profile in which every country
+    plays its national plan made in isolation (:func:`go_alone`, or ``alone`` if given):
+
+    * R_i = u_i(plan);  T_i = u_i(i goes alone, the others follow the plan);
+    * P_i = u_i(D);     S_i = u_i(i follows the plan, all others go alone).
+
+    Because D does not respond to the plan, every class can occur: a stag hunt when the plan's
+    complementarities make following it the best reply to followers (R > T) while going alone
+    is the best reply to those who go alone (P > S); a prisoner's dilemma when going alone pays
+    against followers (T > R) but all going alone is worse than the plan (R > P). Classified
+    with :meth:`model.games.MatrixGame.classify`. MatrixGame refuses ties; a tie R == T or
+    S == P (within a relative 1e-9) is broken in favour of cooperating being a best reply: T
+    (resp. P) is lowered by 1e-9·max(1, |R|) (resp. |S|) for the classification only.
+    ``T, R, P, S`` hold the raw payoffs and ``ties`` marks the countries concerned.
     """
     x = _profile(econ, plan.profile if isinstance(plan, Plan) else plan, "plan")
-    D = best_responses(econ, x)
+    D = go_alone(econ) if alone is None else _profile(econ, alone, "alone")
     N = econ.N
     R = econ.payoffs(x)
     P = econ.payoffs(D)

@@ -28,22 +28,13 @@ import numpy as np
 
 from agents.coordinator import CoordinatorAgent
 from agents.country import CountryAgent
-from model.collective import CollectiveEngine
+from model.collective import SERIES, CollectiveEngine
 from model.config import ModelConfig
 from model.engine import PairwiseEngine
 from model.games import GAME_CLASSES
 
 METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust")
-COLLECTIVE_METRICS = (
-    "welfare",
-    "plan_welfare",
-    "price_of_non_coordination",
-    "duplication",
-    "shortfall",
-    "gini",
-    "participation",
-    "transfers",
-)
+COLLECTIVE_METRICS = SERIES
 
 
 class RegionModel(mesa.Model):
@@ -90,7 +81,6 @@ class RegionModel(mesa.Model):
             reporters[f"share_{name}"] = self._share_reporter(k)
         if config.mode == "collective":
             reporters.update({name: self._series_reporter(name) for name in COLLECTIVE_METRICS})
-            reporters["optimum"] = lambda m: float(m.engine.w_opt)
             for cls in GAME_CLASSES:
                 reporters[f"class_{cls}"] = self._class_reporter(cls)
         types = {CountryAgent: agent_reporters}

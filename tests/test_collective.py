@@ -23,14 +23,22 @@ def _market_sharing(strategies, **changes):
     return CollectiveEngine(cfg, Economy.market_sharing([3, 1], 2), seed=1)
 
 
-def test_the_broker_reaches_the_market_sharing_optimum():
-    # values (3, 1): the optimum puts one country in each market, W = 3 + 1 = 4; with full trust
-    # every member submits all its portfolios truthfully
+def test_the_broker_reaches_the_market_sharing_optimum_but_needs_side_payments():
+    # values (3, 1): the optimum puts one country in each market, W = 3 + 1 = 4 (with full trust
+    # every member submits all its portfolios truthfully)
     eng = _market_sharing(("AllC", "AllC"), initial_trust=1.0).run()
-    assert eng.w_opt == 4.0
+    assert eng.w_opt[0] == 4.0
     np.testing.assert_array_equal(eng.plan[0].sum(axis=0), [1, 1])
-    np.testing.assert_allclose(eng.series["welfare"][:, 0], 4.0)
-    np.testing.assert_allclose(eng.series["price_of_non_coordination"][:, 0], 0.0)
+    np.testing.assert_allclose(eng.series["plan_welfare"][:, 0], 4.0)
+    np.testing.assert_allclose(eng.series["welfare"][:4, 0], 4.0)
+    # going alone both pick market 0 (3 > 1) and share it: 3/2 each — the outside option. The
+    # country given market 1 earns 1 < 3/2 and, with no pool and no hegemon to pay it, leaves
+    # at the first revision (round 4): both in market 0 again, W = 3, participation 1/2
+    small = int(np.flatnonzero(eng.plan[0][:, 1])[0])
+    np.testing.assert_allclose(eng.outside_option[0], [1.5, 1.5])
+    assert not eng.members[0, small]
+    np.testing.assert_allclose(eng.series["welfare"][4:, 0], 3.0)
+    np.testing.assert_allclose(eng.series["participation"][4:, 0], 0.5)
 
 
 def test_without_trust_shaded_submissions_clash():
@@ -85,7 +93,7 @@ def test_transfers_lift_cooperating_members_to_their_outside_option_within_budge
     assert eng2.transfers_last.sum() <= 1.0 + 1e-12
 
 
-def test_supranational_fines_fill_the_pool():
+def test_supranational_fines_fill_the_pool_until_the_fined_leave():
     cfg = ModelConfig(
         **{
             **TWO,
@@ -97,10 +105,14 @@ def test_supranational_fines_fill_the_pool():
         }
     )
     eng = CollectiveEngine(cfg, Economy.market_sharing([3, 1], 2), seed=1).run()
-    # every round both defect and both are fined 2; payoffs 3/2 each before the fine
-    np.testing.assert_allclose(eng.country_payoff_last[0], [1.5 - 2.0, 1.5 - 2.0])
-    assert eng.pool[0] >= 0
-    assert eng.pool[0] <= 5 * 2 * 2.0
+    # rounds 0–3: both defect (both plants in market 0: 3/2 each) and both are fined 2:
+    # W = 3 − 4 = −1; the pool collects 2 · 2 a round and pays nobody (no one cooperates)
+    np.testing.assert_allclose(eng.series["welfare"][:4, 0], -1.0)
+    # at the revision of round 4 both are below their outside option (3/2) and leave (no
+    # compositional flexibility): no more fines, W = 3, participation 0
+    assert eng.series["welfare"][4, 0] == 3.0
+    assert eng.series["participation"][:, 0].tolist() == [1, 1, 1, 1, 0]
+    assert eng.pool[0] == 4 * 2 * 2.0
 
 
 def test_minilateral_outsiders_never_follow_the_plan():

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from model import PRESETS, ModelConfig, load_preset
 from model.config import EVOLUTION, HORIZONS
 
-NUMERIC = {f.name: f.metadata for f in fields(ModelConfig) if f.metadata["kind"] is not None}
+NUMERIC = {f.name: f.metadata for f in fields(ModelConfig) if f.metadata["kind"] in (int, float)}
+FLAGS = [f.name for f in fields(ModelConfig) if f.metadata["kind"] is bool]
 CHOICES = {
     f.name: f.metadata["allowed"]
     for f in fields(ModelConfig)
@@ -57,6 +58,13 @@ def test_invalid_numeric_value_names_the_field(name, data):
         ModelConfig(**{name: value})
     assert str(err.value).startswith(f"{name} = "), str(err.value)
     assert "allowed" in str(err.value)
+
+
+@pytest.mark.parametrize("name", FLAGS)
+@pytest.mark.parametrize("value", [0, 1, "yes", None, 1.0])
+def test_flags_take_only_booleans(name, value):
+    with pytest.raises(ValueError, match=rf"^{name} = .*allowed: true or false"):
+        ModelConfig(**{name: value})
 
 
 @pytest.mark.parametrize("name", sorted(CHOICES))
