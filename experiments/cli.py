@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from agents.country import CountryAgent
 from model import theory
 from model.config import CLASSIC_SEVEN, ModelConfig
 from model.region import RegionModel
@@ -87,58 +88,90 @@ def _thresholds(cfg: ModelConfig) -> dict[str, float]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results."""
+    from experiments.figures import cooperation_figure, welfare_figure
+    from experiments.output import atomic_write
+
     cfg = _load_config(args)
     out = Path(args.out)
     model = RegionModel(cfg, seed=args.seed)
     model.run(cfg.rounds)
     rounds = model.datacollector.get_model_vars_dataframe()
-    countries = pd.DataFrame(
-        {
-            "country": [a.label for a in model.agents],
-            "strategy": model.agents.get("strategy"),
-            "degree": model.agents.get("degree"),
-            "total_payoff": model.agents.get("total_payoff"),
-            "trust": model.agents.get("trust"),
-        }
+    countries = model.agents_by_type[CountryAgent]
+    columns = ["strategy", "degree", "total_payoff", "trust"]
+    if cfg.mode == "collective":
+        columns += ["member", "action", "game_class"]
+    table = pd.DataFrame(
+        {"country": [a.label for a in countries], **{c: countries.get(c) for c in columns}}
     )
-    from experiments.figures import cooperation_figure
-    from experiments.output import atomic_write
-
     atomic_write(out / "rounds.csv", lambda p: rounds.to_csv(p, index=False))
-    atomic_write(out / "countries.csv", lambda p: countries.to_csv(p, index=False))
-    game = cfg.matrix_game
-    thresholds = _thresholds(cfg)
+    atomic_write(out / "countries.csv", lambda p: table.to_csv(p, index=False))
     name = args.config or args.preset or "default"
+    figures = [out / "cooperation.png"]
+    thresholds = _thresholds(cfg)
+    what = (
+        f"{cfg.regime} coordination"
+        if cfg.mode == "collective"
+        else cfg.matrix_game.classify().replace("_", " ")
+    )
     cooperation_figure(
         rounds,
-        out / "cooperation.png",
-        f"{name}: {cfg.n_countries} countries, {game.classify().replace('_', ' ')}",
+        figures[0],
+        f"{name}: {cfg.n_countries} countries, {what}",
         thresholds,
         cfg.continuation,
     )
+    if cfg.mode == "collective":
+        figures.append(out / "welfare.png")
+        welfare_figure(rounds, figures[1], f"{name}: regional welfare ({cfg.regime})")
     tail = rounds.tail(max(1, len(rounds) // 10))
     print(
         f"Pacts — scenario '{name}', seed {model.seed}: {len(rounds)} rounds, "
-        f"{cfg.n_countries} countries on a {cfg.network} network"
+        f"{cfg.n_countries} countries on a {cfg.network} network, {cfg.mode} mode"
     )
-    print(
-        f"  stage game: {game} ; shadow of the future δ = {cfg.continuation:g}, "
-        f"stakes σ = {cfg.stake_sigma:g}, ε = {cfg.observation_error:g}, "
-        f"d = {cfg.observation_delay}, noise = {cfg.noise:g}"
+    shadow = (
+        f"shadow of the future δ = {cfg.continuation:g}, stakes σ = {cfg.stake_sigma:g}, "
+        f"ε = {cfg.observation_error:g}, d = {cfg.observation_delay}, noise = {cfg.noise:g}"
     )
-    for rule, delta_star in thresholds.items():
-        verdict = "sustainable" if cfg.continuation >= delta_star else "NOT sustainable"
-        print(f"  theory: cooperation with {rule} needs δ ≥ {delta_star:.3f} → {verdict}")
-    print(
-        f"  long run (last {len(tail)} rounds): cooperation {tail['cooperation'].mean():.1%}, "
-        f"mutual cooperation {tail['mutual_cooperation'].mean():.1%}, "
-        f"payoff per interaction {tail['mean_payoff'].mean():.3f}"
-    )
-    ranking = countries.groupby("strategy")["total_payoff"].mean().sort_values(ascending=False)
+    if cfg.mode == "collective":
+        print(f"  regime {cfg.regime}, hegemon {cfg.hegemon}; {shadow}")
+        classes = table["game_class"].value_counts()
+        print(
+            "  mutuality of interests (implied 2×2 games): "
+            + ", ".join(f"{n} × {c.replace('_', ' ')}" for c, n in classes.items())
+        )
+        print(
+            f"  long run (last {len(tail)} rounds): cooperation {tail['cooperation'].mean():.1%}, "
+            f"participation {tail['participation'].mean():.1%}"
+        )
+        print(
+            f"  regional welfare W = {tail['welfare'].mean():.2f} "
+            f"(plan {tail['plan_welfare'].mean():.2f}, "
+            f"optimum W_opt = {tail['optimum'].mean():.2f}); price of non-coordination "
+            f"W − W_opt = {tail['price_of_non_coordination'].mean():.2f}"
+        )
+        print(
+            f"  duplication {tail['duplication'].mean():.1f} plants, shortfall "
+            f"{tail['shortfall'].mean():.1%} of needed demand, Gini {tail['gini'].mean():.2f}, "
+            f"transfers {tail['transfers'].mean():.2f} a round"
+        )
+    else:
+        print(f"  stage game: {cfg.matrix_game} ; {shadow}")
+        for rule, delta_star in thresholds.items():
+            verdict = "sustainable" if cfg.continuation >= delta_star else "NOT sustainable"
+            print(f"  theory: cooperation with {rule} needs δ ≥ {delta_star:.3f} → {verdict}")
+        print(
+            f"  long run (last {len(tail)} rounds): cooperation {tail['cooperation'].mean():.1%}, "
+            f"mutual cooperation {tail['mutual_cooperation'].mean():.1%}, "
+            f"payoff per interaction {tail['mean_payoff'].mean():.3f}"
+        )
+    ranking = table.groupby("strategy")["total_payoff"].mean().sort_values(ascending=False)
     print(
         "  mean total payoff by strategy: " + ", ".join(f"{s} {v:.0f}" for s, v in ranking.items())
     )
-    print(f"  wrote {out / 'rounds.csv'}, {out / 'countries.csv'}, {out / 'cooperation.png'}")
+    print(
+        "  wrote "
+        + ", ".join(str(p) for p in [out / "rounds.csv", out / "countries.csv", *figures])
+    )
     return 0
 
 
@@ -172,7 +205,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 def cmd_presets(args: argparse.Namespace) -> int:
     """List presets."""
     for name, description in PRESETS.items():
-        print(f"{name:<14} " + textwrap.fill(description, 86, subsequent_indent=" " * 15))
+        mode = load_preset(name).mode
+        print(textwrap.fill(f"{name:<17}[{mode}] {description}", 100, subsequent_indent=" " * 18))
     return 0
 
 
@@ -274,8 +308,10 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         help="benchmarks (one JSON line each)",
         description="Measure speed. B1: IPD on ER(100 countries, 300 edges), 7 strategies, "
-        "200 rounds × 10 replicates (target ≥ 12 M edge-rounds/s); B2: 50×50 Moore "
-        "torus against mesa's pd_grid (target ≥ 20×); B3: 100,000 edges × 100 rounds.",
+        "200 rounds × 10 replicates (target ≥ 12 M edge-rounds/s); B2: 50×50 Moore torus against "
+        "mesa's pd_grid (target ≥ 20×); B3: 100,000 edges × 100 rounds; B4: the coordinator's "
+        "plan for N = 200, K = 12, M = 8 (target ≤ 2 s, gap ≤ 1 %); B5: collective-mode rounds "
+        "per second at N = 50 with re-planning every 10 rounds.",
     )
     bench.add_argument("--only", metavar="B1,B2,...", help="run only these benchmarks")
     bench.add_argument("--out", metavar="FILE.jsonl", help="also write the JSON lines here")
@@ -291,6 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except ValueError as err:
         parser.exit(2, f"pacts: error: {err}\n")
+    except BrokenPipeError:  # e.g. `pacts presets | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         parser.exit(130, "pacts: interrupted (no partial files were left behind)\n")
 

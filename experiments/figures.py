@@ -68,6 +68,44 @@ def cooperation_figure(
     return Path(path)
 
 
+def welfare_figure(rounds: pd.DataFrame, path: str | Path, title: str) -> Path:
+    """Regional welfare against the plan and the optimum, with duplication, shortfall and
+    participation below — the price of non-coordination made visible."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    x = rounds["round"]
+    top.plot(x, rounds["optimum"], color="black", lw=1.2, ls="--", label="optimum W_opt")
+    top.plot(x, rounds["plan_welfare"], color="tab:blue", lw=1.2, label="the plan, if followed")
+    top.plot(x, rounds["welfare"], color="tab:green", lw=1.6, label="realised welfare W")
+    top.fill_between(
+        x,
+        rounds["welfare"],
+        rounds["optimum"],
+        color="tab:red",
+        alpha=0.12,
+        label="price of non-coordination",
+    )
+    top.set_ylabel("regional welfare")
+    top.set_title(title, fontsize=11)
+    top.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    top.grid(alpha=0.3)
+    bottom.plot(x, rounds["participation"], color="tab:purple", label="participation")
+    bottom.plot(x, rounds["shortfall"], color="tab:orange", label="shortfall (share of demand)")
+    bottom.set_ylim(-0.02, 1.02)
+    bottom.set_ylabel("share")
+    twin = bottom.twinx()
+    twin.plot(x, rounds["duplication"], color="tab:brown", ls=":", label="duplicated plants")
+    twin.set_ylabel("duplicated plants")
+    twin.set_ylim(bottom=0, top=max(1.0, float(rounds["duplication"].max()) * 1.1))
+    lines = bottom.get_lines() + twin.get_lines()
+    bottom.legend(lines, [ln.get_label() for ln in lines], loc="upper right", fontsize=8)
+    bottom.set_xlabel("round")
+    bottom.grid(alpha=0.3)
+    fig.tight_layout()
+    atomic_write(path, lambda p: fig.savefig(p, dpi=120, format="png"))
+    plt.close(fig)
+    return Path(path)
+
+
 def tournament_figure(table: pd.DataFrame, path: str | Path, title: str) -> Path:
     """Heat map of per-pair scores per round (row player against column opponent)."""
     names = list(table.index)
