@@ -4,7 +4,8 @@ The repeated-game machinery of :class:`~model.engine.PairwiseEngine` is reused u
 directed edge i→j keeps i's observed history of j and applies i's rule. What changes is the
 action and its consequences:
 
-* **Plan** (every ``replan_interval`` rounds). With a coordinator (``regime`` plurilateral,
+* **Plan** (every ``replan_interval`` rounds; a binding supranational plan every
+  ``SUPRANATIONAL_SLOWDOWN`` × ``replan_interval``). With a coordinator (``regime`` plurilateral,
   supranational or minilateral) each member submits its M best feasible portfolios given the
   current plan — truthfully with a probability equal to its mean trust in the others, otherwise
   "shaded" (only its single favourite) — and the coordinator selects one per member to maximise
@@ -31,6 +32,8 @@ action and its consequences:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from agents.strategies import get_strategy
@@ -41,6 +44,8 @@ from model.engine import PairwiseEngine
 
 COUNCIL_ROUNDS = 10
 """Most submission–selection rounds per planning round."""
+SUPRANATIONAL_SLOWDOWN = 3
+"""A binding plan is revised this many times less often than ``replan_interval``."""
 SERIES = (
     "welfare",
     "plan_welfare",
@@ -91,6 +96,9 @@ class CollectiveEngine(PairwiseEngine):
         self.opt_out = np.zeros((R, N, K), bool)  # sector initiatives a member opted out of
         self.game_classes: list[list[str]] = [[] for _ in range(R)]
         self.shocks = {"elections": np.zeros(R, int), "technology": np.zeros(R, int)}
+        # a binding (supranational) plan is renegotiated slowly
+        slow = SUPRANATIONAL_SLOWDOWN if config.regime == "supranational" else 1
+        self.revision_interval = config.replan_interval * slow
         self._apply_transparency()
         self._edge_w = np.ones(self.E) if self._weight is None else self._weight
         self._vote_weight = (
@@ -221,11 +229,10 @@ class CollectiveEngine(PairwiseEngine):
                         self._exit(r, leaving)
             if tech < cfg.tech_shock_rate:
                 self.shocks["technology"][r] += 1
-                econ = self.economies[r]
-                scale = np.ones(econ.K)
                 sigma = cfg.tech_shock_sigma
-                scale[sector] = np.exp(sigma * z - sigma**2 / 2)
-                self.economies[r] = econ = econ.perceived(scale)
+                self.economies[r] = econ = technology_shock(
+                    self.economies[r], sector, np.exp(sigma * z - sigma**2 / 2)
+                )
                 self.w_opt[r] = self._optimum(econ)
                 if cfg.directional:  # re-plan at once for the new technology
                     self._replan(r)
@@ -237,7 +244,7 @@ class CollectiveEngine(PairwiseEngine):
     def _exit(self, r: int, who: np.ndarray) -> None:
         """All-or-nothing exit: the countries leave the arrangement for two plan revisions."""
         self.members[r, who] = False
-        self.out_until[r, who] = self.t + 2 * self.config.replan_interval
+        self.out_until[r, who] = self.t + 2 * self.revision_interval
         self.opt_out[r, who] = False
 
     def _participation(self, r: int) -> None:
@@ -271,7 +278,7 @@ class CollectiveEngine(PairwiseEngine):
         cfg = self.config
         if cfg.election_rate or cfg.tech_shock_rate:
             self._shocks()
-        if self.t and self.t % cfg.replan_interval == 0:
+        if self.t and self.t % self.revision_interval == 0:
             for r in range(self.R):
                 if cfg.regime != "none":
                     self._participation(r)
@@ -377,6 +384,30 @@ class CollectiveEngine(PairwiseEngine):
         s["gini"][t] = gini(pay)
         s["participation"][t] = self.members.mean(axis=1)
         s["transfers"][t] = self.transfers_last.sum(axis=1)
+
+
+def technology_shock(econ: Economy, sector: int, factor: float) -> Economy:
+    """A new technology moves one sector's market by ``factor``; a sector not yet open (market
+    0) opens with the economy's mean market times ``factor`` (directional change)."""
+    scale = np.ones(econ.K)
+    market = econ.market[sector]
+    scale[sector] = factor if market > 0 else 1.0
+    shocked = econ.perceived(scale)
+    if market > 0:
+        return shocked
+    sectors = list(shocked.sectors)
+    sectors[sector] = replace(sectors[sector], market=float(econ.market.mean() * factor))
+    return Economy(
+        sectors,
+        list(econ.chain.edges),
+        sizes=econ.sizes,
+        capability=econ.capability,
+        budgets=econ.budgets,
+        kappa=econ.kappa,
+        chain_bonus=econ.chain_bonus,
+        shortfall_cost=econ.shortfall_cost,
+        countries=econ.countries,
+    )
 
 
 def club_by_complementarity(econ: Economy, size: int | None = None) -> np.ndarray:

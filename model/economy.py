@@ -179,10 +179,10 @@ class Economy:
         self.input_matrix[:, indeg > 0] /= indeg[indeg > 0]
         # q_k(n) and p_k(n) for n = 0..N (row n = 0: no producer)
         n = np.arange(N + 1, dtype=float)[:, None]
-        with np.errstate(divide="ignore"):
-            self.output_table = np.where(n > 0, self.market * n ** (self.kappa - 1.0), 0.0)
-            exponent = np.where(np.isinf(self.elasticity), 0.0, -self.kappa / self.elasticity)
-            self.price_table = np.where(n > 0, n**exponent, 0.0)
+        n1 = np.maximum(n, 1.0)  # row n = 0 is set to 0 below
+        exponent = np.where(np.isinf(self.elasticity), 0.0, -self.kappa / self.elasticity)
+        self.output_table = np.where(n > 0, self.market * n1 ** (self.kappa - 1.0), 0.0)
+        self.price_table = np.where(n > 0, n1**exponent, 0.0)
 
     # ---------------------------------------------------------------- constructors
     @classmethod

@@ -101,18 +101,19 @@ def test_supranational_fines_fill_the_pool_until_the_fined_leave():
             "fine": 2.0,
             "enforcement": 1.0,
             "strategies": ("AllD", "AllD"),
-            "rounds": 5,
+            "rounds": 13,
         }
     )
     eng = CollectiveEngine(cfg, Economy.market_sharing([3, 1], 2), seed=1).run()
-    # rounds 0–3: both defect (both plants in market 0: 3/2 each) and both are fined 2:
-    # W = 3 − 4 = −1; the pool collects 2 · 2 a round and pays nobody (no one cooperates)
-    np.testing.assert_allclose(eng.series["welfare"][:4, 0], -1.0)
-    # at the revision of round 4 both are below their outside option (3/2) and leave (no
+    # a binding plan is revised every 3 × 4 = 12 rounds. Rounds 0–11: both defect (both plants in
+    # market 0: 3/2 each) and both are fined 2: W = 3 − 4 = −1; the pool collects 2 · 2 a round
+    # and pays nobody (no one cooperates)
+    np.testing.assert_allclose(eng.series["welfare"][:12, 0], -1.0)
+    # at the revision of round 12 both are below their outside option (3/2) and leave (no
     # compositional flexibility): no more fines, W = 3, participation 0
-    assert eng.series["welfare"][4, 0] == 3.0
-    assert eng.series["participation"][:, 0].tolist() == [1, 1, 1, 1, 0]
-    assert eng.pool[0] == 4 * 2 * 2.0
+    assert eng.series["welfare"][12, 0] == 3.0
+    assert eng.series["participation"][:, 0].tolist() == [1] * 12 + [0]
+    assert eng.pool[0] == 12 * 2 * 2.0
 
 
 def test_minilateral_outsiders_never_follow_the_plan():
@@ -195,3 +196,32 @@ def test_the_largest_country_plays_the_hegemon_rule(kind, rule):
     assert eng.hegemon_id == h
     assert eng.strategy_names[eng.strategy_of_country[0, h]] == rule
     assert eng.record().strategy_shares[-1, 0].tolist() == [0.8, 0.2]
+
+
+def test_a_technology_shock_opens_a_new_sector_or_moves_a_market():
+    from model.collective import technology_shock
+    from model.economy import Sector
+
+    econ = Economy(
+        [Sector("old", 6.0), Sector("hydrogen", 0.0)],
+        sizes=[1.0, 1.0],
+        capability=np.ones((2, 2)),
+        budgets=1,
+        kappa=0.0,
+    )
+    moved = technology_shock(econ, 0, 2.0)
+    np.testing.assert_allclose(moved.market, [12.0, 0.0])
+    opened = technology_shock(econ, 1, 2.0)  # opens at the mean market (3) × 2
+    np.testing.assert_allclose(opened.market, [6.0, 6.0])
+    # before: the new sector pays nothing (q = 0); after: one producer earns 6 there
+    x = np.array([[True, False], [False, True]])
+    np.testing.assert_allclose(econ.payoffs(x), [6.0, 0.0])
+    np.testing.assert_allclose(opened.payoffs(x), [6.0, 6.0])
+
+
+def test_supranational_plans_are_revised_three_times_less_often():
+    cfg = ModelConfig(**{**TWO, "regime": "supranational", "strategies": ("AllC", "AllC")})
+    eng = _market_sharing(("AllC", "AllC"))
+    assert eng.revision_interval == 4
+    binding = CollectiveEngine(cfg, Economy.market_sharing([3, 1], 2), seed=1)
+    assert binding.revision_interval == 12
