@@ -12,7 +12,6 @@ A bad value raises one ``ValueError`` that names the field, the value and what i
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from model.economy import Economy
 from model.economy_config import economy_from_tables
 from model.games import GAMES, MatrixGame, get_game
 from model.network import NETWORK_KINDS
+from model.toml_files import read_toml
 
 CLASSIC_SEVEN = (
     "AllC",
@@ -434,14 +434,7 @@ class ModelConfig:
     @classmethod
     def from_toml(cls, path: str | Path) -> ModelConfig:
         """Read a scenario file (TOML, parsed with tomllib; nothing is evaluated)."""
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ValueError(f"config file {path} does not exist") from None
-        except tomllib.TOMLDecodeError as err:
-            raise ValueError(f"config file {path} is not valid TOML: {err}") from None
-        return cls.from_mapping(data, origin=str(path))
+        return cls.from_mapping(read_toml(path, "config file"), origin=str(path))
 
     @classmethod
     def markdown_table(cls) -> str:

@@ -36,7 +36,6 @@ Every problem is one ``ValueError`` naming the origin, the field path and what i
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ import networkx as nx
 import numpy as np
 
 from model.economy import BATTERY_SOLAR_INPUTS, BATTERY_SOLAR_SECTORS, Economy, Sector
+from model.toml_files import read_toml
 
 __all__ = [
     "COUNTRY_KEYS",
@@ -311,14 +311,8 @@ def load_economy(path_or_mapping: str | Path | Mapping[str, Any]) -> Economy:
     if isinstance(path_or_mapping, Mapping):
         data, origin = path_or_mapping, "scenario"
     else:
-        path = Path(path_or_mapping)
-        origin = str(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ValueError(f"scenario file {path} does not exist") from None
-        except tomllib.TOMLDecodeError as err:
-            raise ValueError(f"scenario file {path} is not valid TOML: {err}") from None
+        origin = str(path_or_mapping)
+        data = read_toml(path_or_mapping)
     if "countries" not in data:
         raise ValueError(
             f"{origin}: countries: missing; allowed: a non-empty array of "

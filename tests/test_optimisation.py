@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 
+from experiments.bench import b4_economy
 from model import optimisation as opt
 from model.economy import BATTERY_SOLAR_INPUTS, BATTERY_SOLAR_SECTORS, Economy, Sector
 
@@ -69,24 +70,6 @@ def k6_economy(n: int, seed: int) -> Economy:
         inputs,
         sizes=sizes / sizes.sum(),
         capability=rng.lognormal(0.0, 0.3, (n, 6)),
-        budgets=2,
-        kappa=0.5,
-        chain_bonus=0.1,
-        shortfall_cost=0.05,
-    )
-
-
-def b4_economy(n: int = 200, seed: int = 0) -> Economy:
-    """The B4 benchmark economy: the 11 default sectors plus battery recycling (K = 12)."""
-    sectors = (*BATTERY_SOLAR_SECTORS, Sector("battery_recycling", 3.0, 1.0, 0.6, 3.0, 0.2))
-    inputs = (*BATTERY_SOLAR_INPUTS, ("electric_vehicles", "battery_recycling"))
-    rng = np.random.default_rng(seed)
-    sizes = rng.lognormal(0.0, 0.5, n)
-    return Economy(
-        sectors,
-        inputs,
-        sizes=sizes / sizes.sum(),
-        capability=rng.lognormal(0.0, 0.3, (n, 12)),
         budgets=2,
         kappa=0.5,
         chain_bonus=0.1,
