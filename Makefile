@@ -31,9 +31,9 @@ $(BIN)/python:
 	echo "creating $(VENV) with $$py ($$($$py --version))"; \
 	"$$py" -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dist,sensitivity]"
 	@touch $@
 
 run: $(VENV)/.installed

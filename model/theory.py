@@ -309,6 +309,24 @@ def stakes_threshold(game: MatrixGame, s_max: float, mean_stake: float = 1.0) ->
     return _linear_threshold(gain, gain + mean * (g.R - g.P))
 
 
+def lognormal_stakes_threshold(game: MatrixGame, sigma: float) -> float:
+    """The δ at which a forward-looking player facing lognormal stakes (mean 1, spread σ)
+    cooperates in half of the rounds (Axelrod & Keohane 1985, regularity of stakes).
+
+    It cooperates at stake s iff s (T − R) ≤ δ/(1 − δ)·E[s]·(R − P) (the condition of
+    :func:`stakes_sustainable` with today's stake), so with probability 1/2 when the median
+    stake m = exp(−σ²/2) meets it: ``δ* = m (T − R) / (m (T − R) + (R − P))``. Irregular stakes
+    (σ > 0) *lower* this median threshold — the typical round is smaller than the mean — while
+    raising the threshold for the largest stakes (:func:`stakes_threshold`).
+    """
+    g = _check_game(game)
+    spread = _check_real("sigma", sigma, "a number >= 0")
+    if spread < 0:
+        raise ValueError(f"sigma = {sigma!r}: allowed: a number >= 0")
+    gain = math.exp(-(spread**2) / 2) * (g.T - g.R)
+    return _linear_threshold(gain, gain + (g.R - g.P))
+
+
 # --------------------------------------------------------------------------- stag hunt
 
 

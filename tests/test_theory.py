@@ -396,3 +396,13 @@ def test_stakes_validation(s_max: float, mean: float, name: str) -> None:
 def test_game_type_checked() -> None:
     with pytest.raises(TypeError):
         theory.grim_threshold((5, 3, 1, 0))
+
+
+def test_lognormal_stakes_threshold_hand_values():
+    # σ = 0: the median stake is 1 → the grim threshold (5−3)/(5−1) = 0.5
+    assert theory.lognormal_stakes_threshold(games.PD, 0.0) == pytest.approx(0.5)
+    # σ = 1: m = e^(−1/2) = 0.60653; δ* = 2m / (2m + 2) = m / (m + 1) = 0.37754
+    m = math.exp(-0.5)
+    assert theory.lognormal_stakes_threshold(games.PD, 1.0) == pytest.approx(m / (m + 1))
+    with pytest.raises(ValueError, match="sigma"):
+        theory.lognormal_stakes_threshold(games.PD, -1.0)
