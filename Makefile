@@ -2,6 +2,7 @@
 #   make run    the default scenario: printed summary + out/run/cooperation.png
 #   make test   the test suite (fast tests; `make test-all` adds the slow ones)
 #   make bench  benchmarks (one JSON line each)
+#   make sweep  the headline experiment: shadow-of-the-future (figures + summary in out/sweep)
 #   make lint   ruff
 SHELL := /bin/bash
 VENV  := .venv
@@ -16,9 +17,9 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	     "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v "$$c"; break; fi; done
 
-.PHONY: run test test-all test-slow bench lint clean help
+.PHONY: run test test-all test-slow bench sweep lint clean help
 help:
-	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BIN)/python:
 	@py="$$($(FIND_PYTHON))"; \
@@ -50,6 +51,9 @@ test-all: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/pacts bench
+
+sweep: $(VENV)/.installed
+	$(BIN)/pacts sweep shadow-of-the-future
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

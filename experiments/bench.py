@@ -21,6 +21,8 @@ the least noisy estimate of the cost on a shared machine).
   apart.
 - **B5** collective-mode rounds per second, N = 50, plurilateral coordinator re-planning every
   10 rounds (planning included).
+- **B6** the default ``shadow-of-the-future`` sweep with 1 and 2 workers → runs per second and
+  the scaling efficiency (analysis included; the design must finish in ≤ 10 minutes).
 """
 
 from __future__ import annotations
@@ -252,12 +254,45 @@ def bench_b5(rounds: int = 100) -> dict:
     }
 
 
+def bench_b6() -> dict:
+    """B6: the default ``shadow-of-the-future`` design with 1 and 2 process workers → runs per
+    second and the scaling efficiency (rate with 2 / (2 × rate with 1)). The whole design must
+    finish in ≤ 10 minutes on 2 cores."""
+    import tempfile
+
+    from experiments.catalogue import EXPERIMENTS, run_experiment
+
+    exp = EXPERIMENTS["shadow-of-the-future"]
+    runs = sum(len(part.points(1.0)) * part.replicates for part in exp.parts.values())
+    seconds = {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            run_experiment("shadow-of-the-future", tmp, workers=workers, progress=False)
+            seconds[workers] = time.perf_counter() - t0
+    rate = {w: runs / t for w, t in seconds.items()}
+    return {
+        "benchmark": "B6",
+        "value": rate[2],
+        "unit": "runs/s",
+        "target": None,
+        "runs": runs,
+        "runs_per_s_1_worker": rate[1],
+        "runs_per_s_2_workers": rate[2],
+        "scaling_efficiency": rate[2] / (2 * rate[1]),
+        "seconds_2_workers": seconds[2],
+        "design_limit_s": 600,
+        "meets_design_limit": seconds[2] <= 600,
+    }
+
+
 BENCHMARKS: dict[str, Callable[[], dict]] = {
     "B1": bench_b1,
     "B2": bench_b2,
     "B3": bench_b3,
     "B4": bench_b4,
     "B5": bench_b5,
+    "B6": bench_b6,
 }
 
 

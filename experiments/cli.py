@@ -3,6 +3,9 @@
     pacts run         run a scenario, print a summary, write rounds.csv, countries.csv and a PNG
     pacts tournament  Axelrod-style round robin among strategies (table + heat map)
     pacts presets     list the scenario presets
+    pacts sweep       run a catalogue experiment (resumable, parallel) → Parquet, PNG, summary
+    pacts analyze     re-draw an experiment's figures and summary
+    pacts sensitivity Sobol/Morris indices of a sampled design
     pacts bench       benchmarks, one JSON line each
 
 Every command has ``--help``. Bad input ends with one line ``pacts: error: ...`` naming the field
@@ -27,6 +30,12 @@ from model import theory
 from model.config import CLASSIC_SEVEN, ModelConfig
 from model.region import RegionModel
 from model.scenarios import PRESETS, load_preset
+
+
+def _experiments() -> dict:
+    from experiments.catalogue import EXPERIMENTS
+
+    return EXPERIMENTS
 
 
 def _config_table() -> str:
@@ -225,6 +234,74 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a catalogue experiment (or compact a results folder)."""
+    from experiments.catalogue import EXPERIMENTS, run_experiment
+
+    if args.experiment == "compact":
+        from experiments.sweep import compact
+
+        if not args.directory:
+            raise ValueError("pacts sweep compact DIR: name the results folder")
+        folders = sorted(p.parent for p in Path(args.directory).glob("**/spec.json"))
+        if not folders:
+            raise ValueError(f"{args.directory}: no sweep results here (no spec.json)")
+        for folder in folders:
+            compact(folder)
+            print(f"compacted {folder}")
+        return 0
+    if args.experiment not in EXPERIMENTS:
+        raise ValueError(
+            f"unknown experiment {args.experiment!r}; allowed: "
+            f"{', '.join(EXPERIMENTS)} (or 'compact DIR')"
+        )
+    design, points_file = args.design[0], (args.design[1] if len(args.design) > 1 else None)
+    folder = run_experiment(
+        args.experiment,
+        args.out,
+        scale=args.scale,
+        replicates=args.replicates,
+        design=design,
+        runs=args.runs,
+        points_file=points_file,
+        engine=args.engine,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        crn=True if args.crn else None,
+        seed=args.seed,
+    )
+    print((folder / "summary.md").read_text(encoding="utf-8"))
+    print(f"results, figures and summary in {folder}")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Re-draw an experiment's figures and summary."""
+    from experiments.catalogue import analyze_folder
+
+    path = analyze_folder(args.directory)
+    print(path.read_text(encoding="utf-8"))
+    print(f"figures and summary in {path.parent}")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Sobol or Morris indices of a sampled design."""
+    from experiments.sensitivity import sensitivity_indices
+
+    table = sensitivity_indices(args.directory, metrics=args.metric)
+    from experiments.output import atomic_write
+
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(table.round(3).to_string(index=False))
+    path = atomic_write(
+        Path(args.directory) / "sensitivity.csv", lambda p: table.to_csv(p, index=False)
+    )
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -301,6 +378,89 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--out", default="out/tournament", help="output folder")
     tour.set_defaults(func=cmd_tournament)
 
+    sweep = sub.add_parser(
+        "sweep",
+        help="run a catalogue experiment (resumable, parallel); or compact DIR",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run a named experiment: its design is swept (Parquet parts, resumable after "
+        "a crash with --resume), then analysed into PNG figures and summary.md.",
+        epilog="Experiments:\n"
+        + "\n".join(
+            f"  {name:<22} {textwrap.shorten(exp.description, 74)}"
+            for name, exp in _experiments().items()
+        )
+        + "\n\nExamples:\n  pacts sweep shadow-of-the-future\n"
+        "  pacts sweep shadow-of-the-future --design lhs --runs 200 --crn\n"
+        "  pacts sweep shadow-of-the-future --resume        # after an interruption\n"
+        "  pacts sweep compact out/sweep/shadow-of-the-future\n\n"
+        "Dask: --engine dask starts a LocalCluster; --scheduler tcp://HOST:8786 uses a "
+        "running cluster\n(its workers need this package installed: pip install -e . or "
+        "the same wheel).",
+    )
+    sweep.add_argument("experiment", help="experiment name, or 'compact'")
+    sweep.add_argument("directory", nargs="?", help="with 'compact': the results folder")
+    sweep.add_argument(
+        "--design",
+        nargs="+",
+        default=["grid"],
+        metavar="KIND",
+        help="grid (default), lhs, sobol, morris, or csv FILE",
+    )
+    sweep.add_argument(
+        "--runs",
+        type=int,
+        default=64,
+        help="points of a sampled design (lhs/sobol/morris base sample)",
+    )
+    sweep.add_argument(
+        "--replicates", type=int, help="replicates per point (default: the experiment's)"
+    )
+    sweep.add_argument("--scale", type=float, default=1.0, help="grow the default design")
+    sweep.add_argument("--out", help="results folder (default out/sweep/EXPERIMENT)")
+    sweep.add_argument(
+        "--engine",
+        choices=("process", "dask", "serial"),
+        default="process",
+        help="where runs execute (default: a process pool)",
+    )
+    sweep.add_argument(
+        "--scheduler", metavar="ADDR", help="an existing Dask scheduler, tcp://HOST:PORT"
+    )
+    sweep.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
+    sweep.add_argument(
+        "--crn",
+        action="store_true",
+        help="common random numbers: replicate r gets the same seed at every "
+        "point (default for sampled designs)",
+    )
+    sweep.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    sweep.set_defaults(func=cmd_sweep)
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="figures and summary of a sweep's results",
+        description="Re-draw the figures and summary.md of an experiment "
+        "folder written by `pacts sweep`.",
+    )
+    analyze.add_argument("directory", help="the experiment's results folder")
+    analyze.set_defaults(func=cmd_analyze)
+
+    sens = sub.add_parser(
+        "sensitivity",
+        help="Sobol/Morris indices of a sampled design",
+        description="Sensitivity indices with confidence intervals (SALib) "
+        "for a sweep run with --design sobol or morris.",
+    )
+    sens.add_argument("directory", help="the experiment's results folder")
+    sens.add_argument(
+        "--metric",
+        nargs="+",
+        default=["cooperation"],
+        help="result columns to analyse (default: cooperation)",
+    )
+    sens.set_defaults(func=cmd_sensitivity)
+
     pre = sub.add_parser("presets", help="list the scenario presets")
     pre.set_defaults(func=cmd_presets)
 
@@ -311,7 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
         "200 rounds × 10 replicates (target ≥ 12 M edge-rounds/s); B2: 50×50 Moore torus against "
         "mesa's pd_grid (target ≥ 20×); B3: 100,000 edges × 100 rounds; B4: the coordinator's "
         "plan for N = 200, K = 12, M = 8 (target ≤ 2 s, gap ≤ 1 %); B5: collective-mode rounds "
-        "per second at N = 50 with re-planning every 10 rounds.",
+        "per second at N = 50 with re-planning every 10 rounds; B6: the default "
+        "shadow-of-the-future sweep with 1 and 2 workers (runs/s, scaling efficiency).",
     )
     bench.add_argument("--only", metavar="B1,B2,...", help="run only these benchmarks")
     bench.add_argument("--out", metavar="FILE.jsonl", help="also write the JSON lines here")

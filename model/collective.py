@@ -193,12 +193,16 @@ class CollectiveEngine(PairwiseEngine):
         return plan
 
     def _plans_without_coordinator(self, r: int, rng: np.random.Generator) -> np.ndarray:
-        """Each country plans the region from its own noisy view and keeps its own row."""
+        """Each country plans the region from its own noisy view — market sizes and the other
+        countries' capabilities misperceived (lognormal, mean 1, spread ``information_noise``;
+        its own capabilities it knows) — and keeps its own row."""
         econ, sigma = self.economies[r], self.config.information_noise
         plan = np.zeros((self.N, econ.K), bool)
         full = [econ.portfolios(i) for i in range(self.N)]
         for i in range(self.N):
-            view = econ.perceived(np.exp(sigma * rng.standard_normal(econ.K) - sigma**2 / 2))
+            noise = np.exp(sigma * rng.standard_normal((self.N + 1, econ.K)) - sigma**2 / 2)
+            noise[1 + i] = 1.0
+            view = econ.perceived(noise[0], noise[1:])
             plan[i] = opt.coordinate(
                 view, full, seed=int(rng.integers(2**31)), max_rounds=5
             ).profile[i]

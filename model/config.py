@@ -245,7 +245,8 @@ class ModelConfig:
     )
     information_noise: float = _num(
         0.3,
-        "without a coordinator: spread of each country's misperception of market sizes",
+        "without a coordinator: spread of each country's misperception of market sizes and of "
+        "the other countries' capabilities",
         0.0,
         3.0,
     )

@@ -227,18 +227,26 @@ class Economy:
             shortfall_cost=shortfall_cost,
         )
 
-    def perceived(self, market_scale: np.ndarray) -> Economy:
-        """The same economy seen with each sector's market multiplied by ``market_scale`` (K,):
-        a government's noisy view of demand when nobody pools information."""
+    def perceived(
+        self, market_scale: np.ndarray, capability_scale: np.ndarray | None = None
+    ) -> Economy:
+        """The same economy seen with each sector's market multiplied by ``market_scale`` (K,)
+        and, optionally, the capabilities by ``capability_scale`` (N, K): a government's noisy
+        view of demand and of the others' industrial bases when nobody pools information."""
         scale = np.asarray(market_scale, float)
         sectors = [
             replace(s, market=s.market * float(f)) for s, f in zip(self.sectors, scale, strict=True)
         ]
+        capability = (
+            self.capability
+            if capability_scale is None
+            else (self.capability * np.asarray(capability_scale, float))
+        )
         return Economy(
             sectors,
             list(self.chain.edges),
             sizes=self.sizes,
-            capability=self.capability,
+            capability=capability,
             budgets=self.budgets,
             kappa=self.kappa,
             chain_bonus=self.chain_bonus,
