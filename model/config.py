@@ -343,6 +343,16 @@ class ModelConfig:
                 f"n_countries = {self.n_countries} with network = 'lattice': "
                 "allowed: a perfect square (e.g. 9, 16, 2500) for the square torus"
             )
+        if (
+            self.network != "complete"
+            and self.network != "lattice"
+            and (self.degree >= self.n_countries)
+        ):
+            raise ValueError(
+                f"degree = {self.degree} with n_countries = {self.n_countries} on a "
+                f"{self.network!r} network: allowed: degree < n_countries (or network = "
+                "'complete')"
+            )
         if self.network in ("ring", "watts_strogatz") and self.degree % 2:
             raise ValueError(
                 f"degree = {self.degree} with network = {self.network!r}: allowed: an even number"

@@ -91,6 +91,7 @@ def test_invalid_choice_lists_allowed_values(name, value):
         ({"horizon": "geometric", "continuation": 1.0}, "continuation"),
         ({"network": "lattice", "n_countries": 10}, "n_countries"),
         ({"network": "ring", "degree": 3}, "degree"),
+        ({"n_countries": 4}, "degree"),  # the default small world has degree 4
     ],
 )
 def test_invalid_combinations_name_the_field(kwargs, field):
