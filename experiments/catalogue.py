@@ -8,8 +8,6 @@ DIR`` re-draws its figures and summary. Available: see :data:`EXPERIMENTS`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -20,32 +18,10 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis import aggregate, critical_delta, label, phase_diagram
+from experiments.experiment import Experiment, Part
 from experiments.output import atomic_write
 from model import theory
 from model.games import PD
-
-
-@dataclass(frozen=True)
-class Part:
-    """One sweep of an experiment: its points (a function of ``scale``) and replicates."""
-
-    points: Callable[[float], list[dict]]
-    replicates: int
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """A catalogue entry: its parts (each a sweep in ``DIR/<part>``) and its analysis, which
-    receives all parts' results in one table with a ``part`` column."""
-
-    name: str
-    description: str
-    parts: dict[str, Part]
-    analyze: Callable[[pd.DataFrame, Path], str]
-    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
-    base: dict = field(default_factory=dict)
-    run: Callable[..., dict] | None = None  # the run function (default: sweep.run_one)
-
 
 # ------------------------------------------------------------------ shadow of the future
 SHADOW_BASE = {
