@@ -17,6 +17,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from experiments import (
+    exp_flexibility,
+    exp_hegemon,
+    exp_institutions,
+    exp_mutuality,
+    exp_participants,
+    exp_tournament,
+)
 from experiments.analysis import aggregate, critical_delta, label, phase_diagram
 from experiments.experiment import Experiment, Part
 from experiments.output import atomic_write
@@ -400,6 +408,19 @@ EXPERIMENTS: dict[str, Experiment] = {
     ),
 }
 """The catalogue: name -> experiment."""
+
+
+EXPERIMENTS.update(
+    (module.EXPERIMENT.name, module.EXPERIMENT)
+    for module in (
+        exp_tournament,
+        exp_participants,
+        exp_mutuality,
+        exp_institutions,
+        exp_hegemon,
+        exp_flexibility,
+    )
+)
 
 
 def get_experiment(name: str) -> Experiment:

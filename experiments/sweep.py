@@ -88,7 +88,8 @@ _PARAMS = (*_FIELDS, "burn_in")
 
 
 # ------------------------------------------------------------------ one run
-def _split_params(params: Mapping[str, Any]) -> tuple[ModelConfig, float]:
+def split_params(params: Mapping[str, Any]) -> tuple[ModelConfig, float]:
+    """A sweep point as (its validated ModelConfig, its burn-in share of rounds)."""
     values = dict(params)
     burn_in = values.pop("burn_in", DEFAULT_BURN_IN)
     if (
@@ -102,13 +103,14 @@ def _split_params(params: Mapping[str, Any]) -> tuple[ModelConfig, float]:
     return ModelConfig.from_mapping(values, origin="sweep point"), float(burn_in)
 
 
-def _engine(config: ModelConfig, seed: int, replicates: list[int]) -> PairwiseEngine:
+def build_engine(config: ModelConfig, seed: int, replicates: list[int]) -> PairwiseEngine:
+    """The engine for a config: collective mode (with its economy) or pairwise."""
     if config.mode == "collective":
         return CollectiveEngine(config, config.build_economy(), seed, replicate_ids=replicates)
     return PairwiseEngine(config, seed, replicate_ids=replicates)
 
 
-def _long_run(engine: PairwiseEngine, burn_in: float) -> list[dict[str, float]]:
+def long_run_means(engine: PairwiseEngine, burn_in: float) -> list[dict[str, float]]:
     """Per replicate: means after the burn-in within the replicate's horizon."""
     rec = engine.record()
     series = getattr(engine, "series", None) if engine.config.mode == "collective" else None
@@ -160,10 +162,10 @@ def run_batch(
     reps = [int(r) for r in replicates]
     if not reps:
         raise ValueError("replicates is empty: give at least one replicate id")
-    config, burn_in = _split_params(params)
+    config, burn_in = split_params(params)
     if config.mode == "collective" and len(reps) > 1:
         return [run_batch(params, seed, [r])[0] for r in reps]
-    return _long_run(_engine(config, seed, reps).run(), burn_in)
+    return long_run_means(build_engine(config, seed, reps).run(), burn_in)
 
 
 # ------------------------------------------------------------------ identity and seeds
