@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -39,6 +40,14 @@ LABELS = {
 def label(name: str) -> str:
     """A readable axis label in the paper's vocabulary."""
     return LABELS.get(name, name.replace("_", " "))
+
+
+def log_n_axis(ax: plt.Axes, values: Sequence[float]) -> None:
+    """A logarithmic x axis labelled at the given values (e.g. the N of a design), plainly."""
+    ax.set_xscale("log")
+    ticks = sorted({float(v) for v in values})
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 
 def aggregate(

@@ -25,7 +25,7 @@ from experiments import (
     exp_participants,
     exp_tournament,
 )
-from experiments.analysis import aggregate, critical_delta, label, phase_diagram
+from experiments.analysis import aggregate, critical_delta, label, log_n_axis, phase_diagram
 from experiments.experiment import Experiment, Part
 from experiments.output import atomic_write
 from model import theory
@@ -299,7 +299,7 @@ def analyze_price_of_anarchy(df: pd.DataFrame, out: Path) -> str:
         agg = aggregate(per, ["n_countries"], metric)
         left.plot(agg["n_countries"], agg["mean"], marker="o", label=name)
         left.fill_between(agg["n_countries"], agg["low"], agg["high"], alpha=0.2)
-    left.set_xscale("log")
+    log_n_axis(left, df["n_countries"])
     left.set_xlabel(label("n_countries"))
     left.set_ylabel("welfare per country")
     left.legend(fontsize=8)
@@ -310,7 +310,7 @@ def analyze_price_of_anarchy(df: pd.DataFrame, out: Path) -> str:
     ):
         gap = aggregate(df, ["n_countries"], metric)
         right.plot(gap["n_countries"], 100 * gap["mean"], marker="o", label=name)
-    right.set_xscale("log")
+    log_n_axis(right, df["n_countries"])
     right.set_xlabel(label("n_countries"))
     right.set_ylabel("relative gap (%)")
     right.legend(fontsize=8)

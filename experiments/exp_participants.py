@@ -45,7 +45,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from experiments.analysis import aggregate, label
+from experiments.analysis import aggregate, label, log_n_axis
 from experiments.experiment import Experiment, Part
 from experiments.output import atomic_write
 
@@ -120,10 +120,16 @@ def analyze_participants(df: pd.DataFrame, out: Path) -> str:
         fig, axes = plt.subplots(1, 3, figsize=(16, 4.3))
         for metric, ax in zip(metrics, axes, strict=True):
             agg = aggregate(col, ["regime", "n_countries"], metric)
+            share = metric != "welfare_per_country"  # shares live in [0, 1]
             for regime, g in agg.groupby("regime"):
                 ax.plot(g["n_countries"], g["mean"], marker="o", label=regime)
-                ax.fill_between(g["n_countries"], g["low"], g["high"], alpha=0.2)
-            ax.set_xscale("log")
+                low, high = (
+                    (g["low"].clip(0, 1), g["high"].clip(0, 1)) if share else (g["low"], g["high"])
+                )
+                ax.fill_between(g["n_countries"], low, high, alpha=0.2)
+            if share:
+                ax.set_ylim(-0.02, 1.02)
+            log_n_axis(ax, agg["n_countries"])
             ax.set_xlabel(label("n_countries"))
             ax.set_ylabel(label(metric))
             ax.grid(alpha=0.3)
@@ -164,8 +170,10 @@ def analyze_participants(df: pd.DataFrame, out: Path) -> str:
         agg = aggregate(pw, ["n_countries"], "cooperation")
         fig, ax = plt.subplots(figsize=(6.5, 4))
         ax.plot(agg["n_countries"], agg["mean"], marker="o", label="TitForTat vs AllD")
-        ax.fill_between(agg["n_countries"], agg["low"], agg["high"], alpha=0.2)
-        ax.set_xscale("log")
+        ax.fill_between(
+            agg["n_countries"], agg["low"].clip(0, 1), agg["high"].clip(0, 1), alpha=0.2
+        )
+        log_n_axis(ax, agg["n_countries"])
         ax.set_ylim(0, 1)
         ax.set_xlabel(label("n_countries"))
         ax.set_ylabel(label("cooperation"))
