@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 from scipy.optimize import isotonic_regression
 
-from experiments.output import atomic_write
+from experiments.figures import save_figure
 
 LABELS = {
     "continuation": "shadow of the future δ (continuation probability)",
@@ -171,9 +171,7 @@ def phase_diagram(
     plt.colorbar(mesh, ax=ax, label=label(metric))
     if not own:
         return None
-    fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=120, format="png"))
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
     return Path(path)
 
 

@@ -27,6 +27,7 @@ from experiments import (
 )
 from experiments.analysis import aggregate, critical_delta, label, log_n_axis, phase_diagram
 from experiments.experiment import Experiment, Part
+from experiments.figures import save_figure
 from experiments.output import atomic_write
 from model import theory
 from model.games import PD
@@ -193,9 +194,7 @@ def analyze_shadow(df: pd.DataFrame, out: Path) -> str:
         "cooperation? (classic PD, opening round)",
         fontsize=11,
     )
-    fig.tight_layout()
-    atomic_write(out / "shadow_of_the_future.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "shadow_of_the_future.png", dpi=110)
 
     regimes = df[df["part"] == "regimes"]
     if len(regimes):
@@ -213,9 +212,7 @@ def analyze_shadow(df: pd.DataFrame, out: Path) -> str:
         fig.suptitle(
             "The shadow of the future under three coordination regimes (economy)", fontsize=11
         )
-        fig.tight_layout()
-        atomic_write(out / "regimes.png", lambda p: fig.savefig(p, dpi=110))
-        plt.close(fig)
+        save_figure(fig, out / "regimes.png", dpi=110)
 
     table = shadow_critical_table(df)
     atomic_write(out / "critical_delta.csv", lambda p: table.to_csv(p, index=False))
@@ -316,9 +313,7 @@ def analyze_price_of_anarchy(df: pd.DataFrame, out: Path) -> str:
     right.legend(fontsize=8)
     right.grid(alpha=0.3)
     fig.suptitle("The price of non-coordination and Wang's vanishing gap", fontsize=11)
-    fig.tight_layout()
-    atomic_write(out / "price_of_anarchy.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "price_of_anarchy.png", dpi=110)
     table = (
         aggregate(df, ["n_countries"], "duality_gap")
         .merge(
@@ -373,9 +368,7 @@ def _analyze_sampled(df: pd.DataFrame, out: Path) -> str:
     ax.set_ylabel(label("observation_error"))
     ax.legend(fontsize=8)
     plt.colorbar(sc, ax=ax, label=label("first_cooperation"))
-    fig.tight_layout()
-    atomic_write(out / "sampled_design.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "sampled_design.png", dpi=110)
     return (
         "# Shadow of the future (sampled design)\n\n"
         f"{len(means)} points; opening-round cooperation over (δ, ε) with the analytic "

@@ -24,6 +24,7 @@ import pandas as pd
 from experiments.analysis import aggregate, label
 from experiments.exp_institutions import classroom_config, simulate
 from experiments.experiment import Experiment, Part
+from experiments.figures import save_figure
 from experiments.output import atomic_write
 from model.scenarios import load_preset
 
@@ -136,9 +137,7 @@ def analyze_flexibility(df: pd.DataFrame, out: Path) -> str:
         "Triple flexibility under its shock (classroom, paired by replicate: on − off, 95 % CIs)",
         fontsize=11,
     )
-    fig.tight_layout()
-    atomic_write(out / "flexibility.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "flexibility.png", dpi=110)
 
     lines = [
         "# Flexibility",

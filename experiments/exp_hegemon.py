@@ -20,6 +20,7 @@ import pandas as pd
 from experiments.analysis import aggregate, label
 from experiments.exp_institutions import DEFAULT_BURN_IN, classroom_config, long_run, simulate
 from experiments.experiment import Experiment, Part
+from experiments.figures import save_figure
 from experiments.output import atomic_write
 from model.scenarios import load_preset
 
@@ -94,9 +95,7 @@ def analyze_hegemon(df: pd.DataFrame, out: Path) -> str:
         "long-run means, 95 % CIs)",
         fontsize=11,
     )
-    fig.tight_layout()
-    atomic_write(out / "hegemon.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "hegemon.png", dpi=110)
 
     table = aggs["cooperation"][["hegemon", "size_share", "n"]].copy()
     for m in METRICS:

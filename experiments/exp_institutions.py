@@ -28,6 +28,7 @@ import pandas as pd
 
 from experiments.analysis import aggregate, label
 from experiments.experiment import Experiment, Part
+from experiments.figures import save_figure
 from experiments.output import atomic_write
 from model.collective import SERIES, CollectiveEngine
 from model.config import ModelConfig
@@ -188,9 +189,7 @@ def analyze_institutions(df: pd.DataFrame, out: Path) -> str:
         "(long-run means, 95 % CIs)",
         fontsize=11,
     )
-    fig.tight_layout()
-    atomic_write(out / "institutions.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "institutions.png", dpi=110)
 
     def cell(r: Any, m: str, fmt: str = ".2f") -> str:
         mean, low, high = (getattr(r, f"{m}_{k}") for k in ("mean", "low", "high"))

@@ -31,7 +31,7 @@ import pandas as pd
 
 from experiments.analysis import aggregate
 from experiments.experiment import Experiment, Part
-from experiments.output import atomic_write
+from experiments.figures import save_figure
 
 GAME_CLASSES = ("prisoners_dilemma", "stag_hunt", "chicken", "harmony")
 IMPLIED = ("harmony", "stag_hunt", "prisoners_dilemma", "chicken", "deadlock")
@@ -188,9 +188,7 @@ def analyze_mutuality(df: pd.DataFrame, out: Path) -> str:
             ax.grid(alpha=0.3, axis="y")
             ax.legend(fontsize=8, title="strategy mix")
         fig.suptitle("Mutuality of interests: game class × strategy mix (imitation)", fontsize=11)
-        fig.tight_layout()
-        atomic_write(out / "mutuality_games.png", lambda p: fig.savefig(p, dpi=110))
-        plt.close(fig)
+        save_figure(fig, out / "mutuality_games.png", dpi=110)
         figures.append("`mutuality_games.png`")
         lines += [
             "Pairwise play with imitation of better-earning neighbours (100 countries, "
@@ -228,9 +226,7 @@ def analyze_mutuality(df: pd.DataFrame, out: Path) -> str:
             ax.set_title(metric.replace("implied_", "share implied ").replace("_", " "))
             plt.colorbar(mesh, ax=ax)
         fig.suptitle("Classroom economy: complementarity and value added", fontsize=11)
-        fig.tight_layout()
-        atomic_write(out / "mutuality_economy.png", lambda p: fig.savefig(p, dpi=110))
-        plt.close(fig)
+        save_figure(fig, out / "mutuality_economy.png", dpi=110)
         figures.append("`mutuality_economy.png`")
         lines += [
             "Classroom economy (collective mode, plurilateral): replicate means; implied game "

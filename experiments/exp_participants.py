@@ -47,7 +47,7 @@ import pandas as pd
 
 from experiments.analysis import aggregate, label, log_n_axis
 from experiments.experiment import Experiment, Part
-from experiments.output import atomic_write
+from experiments.figures import save_figure
 
 REGIMES = ("none", "plurilateral", "supranational", "minilateral")
 COLLECTIVE_BASE = {
@@ -138,9 +138,7 @@ def analyze_participants(df: pd.DataFrame, out: Path) -> str:
             "Number of participants in the economy (fixed regional markets split among N)",
             fontsize=11,
         )
-        fig.tight_layout()
-        atomic_write(out / "participants.png", lambda p: fig.savefig(p, dpi=110))
-        plt.close(fig)
+        save_figure(fig, out / "participants.png", dpi=110)
         figures.append("`participants.png`")
         table = collective_table(df)
         lines += [
@@ -179,9 +177,7 @@ def analyze_participants(df: pd.DataFrame, out: Path) -> str:
         ax.set_ylabel(label("cooperation"))
         ax.grid(alpha=0.3)
         ax.set_title("Pairwise PD on a complete graph", fontsize=10)
-        fig.tight_layout()
-        atomic_write(out / "participants_pairwise.png", lambda p: fig.savefig(p, dpi=110))
-        plt.close(fig)
+        save_figure(fig, out / "participants_pairwise.png", dpi=110)
         figures.append("`participants_pairwise.png`")
         lines += [
             "Pairwise classic PD (TitForTat and AllD, equal shares, complete graph):",

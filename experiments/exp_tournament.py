@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.experiment import Experiment, Part
-from experiments.output import atomic_write
+from experiments.figures import save_figure
 from model.config import CLASSIC_SEVEN
 
 TOURNAMENT_STRATEGIES = (*CLASSIC_SEVEN, "GenerousTitForTat", "Calculating")
@@ -165,9 +165,7 @@ def _plot_round_robin(df: pd.DataFrame, out: Path) -> None:
     right.set_ylabel("implementation error")
     right.set_title("Winner of the round robin", fontsize=10)
     fig.suptitle("Round-robin tournaments on the classic PD by δ and noise", fontsize=11)
-    fig.tight_layout()
-    atomic_write(out / "tournament_ranks.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "tournament_ranks.png", dpi=110)
 
 
 def evolution_shares(df: pd.DataFrame) -> pd.DataFrame:
@@ -191,9 +189,7 @@ def _plot_evolution(df: pd.DataFrame, out: Path) -> None:
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     ax.set_title("Evolutionary competition on a 20 × 20 lattice: final strategy shares")
-    fig.tight_layout()
-    atomic_write(out / "evolution_shares.png", lambda p: fig.savefig(p, dpi=110))
-    plt.close(fig)
+    save_figure(fig, out / "evolution_shares.png", dpi=110)
 
 
 def analyze_tournament(df: pd.DataFrame, out: Path) -> str:

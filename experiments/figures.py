@@ -13,6 +13,14 @@ import pandas as pd
 from experiments.output import atomic_write
 
 
+def save_figure(fig: plt.Figure, path: str | Path, dpi: int = 120) -> Path:
+    """Lay out, write as PNG (atomically: no half-written file) and close a figure."""
+    fig.tight_layout()
+    atomic_write(path, lambda p: fig.savefig(p, dpi=dpi, format="png"))
+    plt.close(fig)
+    return Path(path)
+
+
 def cooperation_figure(
     rounds: pd.DataFrame,
     path: str | Path,
@@ -62,9 +70,7 @@ def cooperation_figure(
         axes[1, 0].set_ylim(0, 1)
         axes[1, 0].legend(loc="upper left", fontsize=7, ncol=2, framealpha=0.9)
     axes[-1, 0].set_xlabel("round")
-    fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=120, format="png"))
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
     return Path(path)
 
 
@@ -100,9 +106,7 @@ def welfare_figure(rounds: pd.DataFrame, path: str | Path, title: str) -> Path:
     bottom.legend(lines, [ln.get_label() for ln in lines], loc="upper right", fontsize=8)
     bottom.set_xlabel("round")
     bottom.grid(alpha=0.3)
-    fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=120, format="png"))
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
     return Path(path)
 
 
@@ -132,7 +136,5 @@ def tournament_figure(table: pd.DataFrame, path: str | Path, title: str) -> Path
             )
     fig.colorbar(im, ax=ax, label="payoff per round (row player)")
     ax.set_title(title, fontsize=11)
-    fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=120, format="png"))
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
     return Path(path)
