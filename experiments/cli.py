@@ -312,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         "to see when cooperation emerges.",
         epilog="Start with:  pacts run        (the default scenario)\n"
         "             pacts tournament (Axelrod's round robin)\n"
+        "             pacts sweep shadow-of-the-future (when does cooperation emerge?)\n"
         "Each command has --help.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
