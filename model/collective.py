@@ -36,7 +36,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from agents.strategies import get_strategy
 from model import optimisation as opt
 from model.config import ModelConfig
 from model.economy import Economy
@@ -106,19 +105,11 @@ class CollectiveEngine(PairwiseEngine):
             / np.bincount(self.edges.src, weights=self._edge_w, minlength=N)[self.edges.src]
         )
         self.w_opt = np.full(R, self._optimum(economy))
-        self.w_nash = opt.nash_dynamics(economy).welfare  # the go-it-alone benchmark
         cap = int(self.horizon.max())
         self.series = {k: np.zeros((cap, R)) for k in SERIES}
-        mix = config.strategies
-        names = list(mix) if isinstance(mix, dict) else list(dict.fromkeys(mix))
-        weights = np.array(
-            list(mix.values()) if isinstance(mix, dict) else [list(mix).count(n) for n in names],
-            float,
-        )
-        self._election_ids = np.array(
-            [self.strategy_names.index(get_strategy(n).name) for n in names]
-        )
-        self._election_p = weights / weights.sum()
+        # elections draw a new government's rule from the scenario's mix (the hegemon's rule,
+        # appended after it, is not on the ballot)
+        self._election_p = self.mix_weights / self.mix_weights.sum()
         for r in range(R):
             self._replan(r)
 
@@ -217,7 +208,7 @@ class CollectiveEngine(PairwiseEngine):
         changed = False
         for r, rng in enumerate(self._rng["shocks"]):
             elected = rng.random(self.N) < cfg.election_rate
-            new_rule = rng.choice(self._election_ids, size=self.N, p=self._election_p)
+            new_rule = rng.choice(self._election_p.size, size=self.N, p=self._election_p)
             tech, sector, z = rng.random(), rng.integers(self.economies[r].K), rng.standard_normal()
             if self.hegemon_id is not None:
                 elected[self.hegemon_id] = False  # the hegemon's leadership is its rule
@@ -393,25 +384,13 @@ class CollectiveEngine(PairwiseEngine):
 def technology_shock(econ: Economy, sector: int, factor: float) -> Economy:
     """A new technology moves one sector's market by ``factor``; a sector not yet open (market
     0) opens with the economy's mean market times ``factor`` (directional change)."""
-    scale = np.ones(econ.K)
-    market = econ.market[sector]
-    scale[sector] = factor if market > 0 else 1.0
-    shocked = econ.perceived(scale)
-    if market > 0:
-        return shocked
-    sectors = list(shocked.sectors)
+    if econ.market[sector] > 0:
+        scale = np.ones(econ.K)
+        scale[sector] = factor
+        return econ.perceived(scale)
+    sectors = list(econ.sectors)
     sectors[sector] = replace(sectors[sector], market=float(econ.market.mean() * factor))
-    return Economy(
-        sectors,
-        list(econ.chain.edges),
-        sizes=econ.sizes,
-        capability=econ.capability,
-        budgets=econ.budgets,
-        kappa=econ.kappa,
-        chain_bonus=econ.chain_bonus,
-        shortfall_cost=econ.shortfall_cost,
-        countries=econ.countries,
-    )
+    return econ.derive(sectors=sectors)
 
 
 def club_by_complementarity(econ: Economy, size: int | None = None) -> np.ndarray:

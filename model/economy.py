@@ -227,31 +227,36 @@ class Economy:
             shortfall_cost=shortfall_cost,
         )
 
+    def derive(
+        self, *, sectors: Sequence[Sector] | None = None, capability: np.ndarray | None = None
+    ) -> Economy:
+        """The same economy with other sectors (same names and chain) or capabilities."""
+        return Economy(
+            self.sectors if sectors is None else sectors,
+            list(self.chain.edges),
+            sizes=self.sizes,
+            capability=self.capability if capability is None else capability,
+            budgets=self.budgets,
+            kappa=self.kappa,
+            chain_bonus=self.chain_bonus,
+            shortfall_cost=self.shortfall_cost,
+            countries=self.countries,
+        )
+
     def perceived(
         self, market_scale: np.ndarray, capability_scale: np.ndarray | None = None
     ) -> Economy:
         """The same economy seen with each sector's market multiplied by ``market_scale`` (K,)
         and, optionally, the capabilities by ``capability_scale`` (N, K): a government's noisy
         view of demand and of the others' industrial bases when nobody pools information."""
-        scale = np.asarray(market_scale, float)
         sectors = [
-            replace(s, market=s.market * float(f)) for s, f in zip(self.sectors, scale, strict=True)
+            replace(s, market=s.market * float(f))
+            for s, f in zip(self.sectors, np.asarray(market_scale, float), strict=True)
         ]
-        capability = (
-            self.capability
-            if capability_scale is None
-            else (self.capability * np.asarray(capability_scale, float))
-        )
-        return Economy(
-            sectors,
-            list(self.chain.edges),
-            sizes=self.sizes,
-            capability=capability,
-            budgets=self.budgets,
-            kappa=self.kappa,
-            chain_bonus=self.chain_bonus,
-            shortfall_cost=self.shortfall_cost,
-            countries=self.countries,
+        if capability_scale is None:
+            return self.derive(sectors=sectors)
+        return self.derive(
+            sectors=sectors, capability=self.capability * np.asarray(capability_scale, float)
         )
 
     # ---------------------------------------------------------------- scoring

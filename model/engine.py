@@ -170,6 +170,11 @@ class PairwiseEngine:
                 raise ValueError(f"assignment has {len(spec)} strategies for {N} countries")
         self.strategies: list[Strategy] = [get_strategy(n) for n in names]
         self.strategy_names = [s.name for s in self.strategies]
+        # the scenario's mix: weight of each initial strategy (counts for a list)
+        self.mix_weights = np.array(
+            list(spec.values()) if isinstance(spec, dict) else [list(spec).count(n) for n in names],
+            float,
+        )
         if isinstance(spec, dict):
             base = np.repeat(np.arange(len(names)), allocate(list(spec.values()), N))
             self.strategy_of_country = np.stack(

@@ -34,7 +34,6 @@ from model.engine import PairwiseEngine
 from model.games import GAME_CLASSES
 
 METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust")
-COLLECTIVE_METRICS = SERIES
 
 
 class RegionModel(mesa.Model):
@@ -80,7 +79,7 @@ class RegionModel(mesa.Model):
         for k, name in enumerate(self.engine.strategy_names):
             reporters[f"share_{name}"] = self._share_reporter(k)
         if config.mode == "collective":
-            reporters.update({name: self._series_reporter(name) for name in COLLECTIVE_METRICS})
+            reporters.update({name: self._series_reporter(name) for name in SERIES})
             for cls in GAME_CLASSES:
                 reporters[f"class_{cls}"] = self._class_reporter(cls)
         types = {CountryAgent: agent_reporters}

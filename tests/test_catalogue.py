@@ -1,6 +1,5 @@
 """The experiment catalogue through the real sweep runner: theory recovered, files written."""
 
-import pandas as pd
 import pytest
 
 from experiments import sweep as sw
@@ -73,4 +72,4 @@ def test_failed_runs_are_reported_not_fatal(tmp_path):
     )
     frame = sw.load_results(tmp_path / "thresholds")
     assert frame["error"].notna().sum() == 1 and "noise" in frame["error"].dropna().iloc[0]
-    assert isinstance(frame, pd.DataFrame)
+    assert frame["cooperation"].notna().sum() == 5  # the other runs completed
