@@ -34,7 +34,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dist,sensitivity]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dist,sensitivity,app]"
 	@touch $@
 
 run: $(VENV)/.installed

@@ -22,7 +22,6 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from agents.country import CountryAgent
@@ -81,20 +80,6 @@ def _as_mapping(cfg: ModelConfig) -> dict:
     return {name: getattr(cfg, name) for name, *_ in ModelConfig.describe()}
 
 
-def _thresholds(cfg: ModelConfig) -> dict[str, float]:
-    game = cfg.matrix_game
-    if game.classify() != "prisoners_dilemma":
-        return {}
-    out = {
-        "Grim": theory.calculating_threshold(game, cfg.observation_delay, cfg.observation_error),
-        "TitForTat": theory.tft_threshold(game),
-    }
-    wsls = theory.wsls_threshold(game)
-    if np.isfinite(wsls):
-        out["WinStayLoseShift"] = wsls
-    return out
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results."""
     from experiments.figures import cooperation_figure, welfare_figure
@@ -116,7 +101,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     atomic_write(out / "countries.csv", lambda p: table.to_csv(p, index=False))
     name = args.config or args.preset or "default"
     figures = [out / "cooperation.png"]
-    thresholds = _thresholds(cfg)
+    thresholds = theory.critical_deltas(
+        cfg.matrix_game, cfg.observation_delay, cfg.observation_error
+    )
     what = (
         f"{cfg.regime} coordination"
         if cfg.mode == "collective"

@@ -35,6 +35,7 @@ from model.games import MatrixGame
 
 __all__ = [
     "calculating_threshold",
+    "critical_deltas",
     "grim_threshold",
     "grim_threshold_delay",
     "grim_threshold_false_alarms",
@@ -263,6 +264,26 @@ def calculating_threshold(game: MatrixGame, delay: int = 0, error: float = 0.0) 
             return 1.0
     root: float = brentq(excess, 0.0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
     return float(root)
+
+
+def critical_deltas(game: MatrixGame, delay: int = 0, error: float = 0.0) -> dict[str, float]:
+    """The critical δ of the classic reciprocal rules in ``game`` (a prisoner's dilemma).
+
+    ``Grim`` is :func:`calculating_threshold` with the given detection ``delay`` and false-alarm
+    rate ``error`` (Axelrod & Keohane 1985's reliability of information and quick feedback),
+    ``TitForTat`` :func:`tft_threshold` and ``WinStayLoseShift`` :func:`wsls_threshold` (left
+    out when 2R ≤ T + P, where WSLS never sustains cooperation). Empty for games that are not
+    a prisoner's dilemma: there the folk-theorem threshold is not the question (in a stag hunt
+    or harmony mutual cooperation is already an equilibrium of the stage game).
+    """
+    g = _check_game(game)
+    if g.classify() != "prisoners_dilemma":
+        return {}
+    out = {"Grim": calculating_threshold(g, delay, error), "TitForTat": tft_threshold(g)}
+    wsls = wsls_threshold(g)
+    if math.isfinite(wsls):
+        out["WinStayLoseShift"] = wsls
+    return out
 
 
 # --------------------------------------------------------------------------- stakes
