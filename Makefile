@@ -1,6 +1,7 @@
 # Pacts — every target creates .venv (Python >= 3.12, found automatically) and installs what it needs.
-#   make run    the default scenario: printed summary + out/run/cooperation.png
-#   make test   the test suite (fast tests; `make test-all` adds the slow ones)
+#   make app    the browser app at http://127.0.0.1:8765 (HOST=0.0.0.0 for a classroom, PORT=...)
+#   make test   the test suite, browser tests included (`make test-all` adds the slow ones)
+#   make run    the default scenario on the command line: summary + out/run/cooperation.png
 #   make bench  benchmarks (one JSON line each)
 #   make sweep  the headline experiment: shadow-of-the-future (figures + summary in out/sweep)
 #   make lint   ruff
@@ -17,9 +18,9 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	     "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v "$$c"; break; fi; done
 
-.PHONY: run test test-all test-slow bench sweep lint clean help
+.PHONY: app run test test-all test-slow bench sweep lint clean help
 help:
-	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,8p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BIN)/python:
 	@py="$$($(FIND_PYTHON))"; \
@@ -36,6 +37,11 @@ $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,dist,sensitivity,app]"
 	@touch $@
+
+HOST ?= 127.0.0.1
+PORT ?= 8765
+app: $(VENV)/.installed
+	$(BIN)/pacts app --host $(HOST) --port $(PORT)
 
 run: $(VENV)/.installed
 	$(BIN)/pacts run

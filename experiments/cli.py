@@ -7,6 +7,8 @@
     pacts analyze     re-draw an experiment's figures and summary
     pacts sensitivity Sobol/Morris indices of a sampled design
     pacts bench       benchmarks, one JSON line each
+    pacts demo        the guided lessons: list them, or play one (story, results, figures)
+    pacts app         the browser app (Solara) at http://127.0.0.1:8765
 
 Every command has ``--help``. Bad input ends with one line ``pacts: error: ...`` naming the field
 and what is allowed (exit code 2), never a traceback.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 import tomllib
@@ -206,6 +209,79 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+_NO_BREAK = re.compile(r" (?=[=<>≥≤×→] )|(?<=[=<>≥≤×→]) | (?=%)")
+
+
+def _fill(text: str, width: int = 100, indent: str = "", subsequent: str | None = None) -> str:
+    """textwrap.fill that keeps "δ = 0.60" and "a ≥ b" on one line."""
+    protected = _NO_BREAK.sub("\u00a0", text)
+    return textwrap.fill(
+        protected,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+    ).replace("\u00a0", " ")
+
+
+def _wrap_markdown(text: str, width: int = 100, indent: str = "") -> str:
+    """A lesson's Markdown narrative as terminal text: paragraphs and list items re-wrapped."""
+    blocks = []
+    for paragraph in text.strip().split("\n\n"):
+        items: list[str] = []
+        for line in paragraph.splitlines():
+            if line.startswith("- ") or not items:
+                items.append(line.strip())
+            else:
+                items[-1] += " " + line.strip()
+        blocks.append(
+            "\n".join(
+                _fill(item, width, indent, indent + ("  " if item.startswith("- ") else ""))
+                for item in items
+            )
+        )
+    return "\n\n".join(blocks)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """List the lessons, or play one: story, settings, results next to theory, figures."""
+    import time
+
+    from experiments.lessons import LESSONS, get_lesson, play_lesson
+
+    if not args.name:
+        print("Pacts lessons, in teaching order:\n")
+        for name, lesson in LESSONS.items():
+            print(f"  {name:<22}{lesson.title}")
+            print(_fill(lesson.summary, 100, " " * 24))
+        print(
+            "\n`pacts demo NAME` runs one (e.g. pacts demo prisoners-dilemma): its story, "
+            "settings,\nresults next to theory, and figures in out/demo/NAME. In the browser: "
+            "pacts app (Lessons)."
+        )
+        return 0
+    lesson = get_lesson(args.name)
+    out = Path(args.out) if args.out else Path("out/demo") / lesson.name
+    print(f"{lesson.title}\n{'=' * len(lesson.title)}\n")
+    print(_wrap_markdown(lesson.narrative) + "\n")
+    print("Scenes (the app loads each of them: pacts app → Lessons):")
+    for k, scene in enumerate(lesson.scenes):
+        print(f"  {k}. {scene.label}")
+        print(_fill(scene.settings(), 100, " " * 5, " " * 7))
+    print(f"\nRunning the lesson (seed {args.seed}) …", flush=True)
+    start = time.perf_counter()
+    result = play_lesson(lesson.name, out, args.seed, progress=True)
+    print(f"\nResults ({time.perf_counter() - start:.1f} s), measured next to theory:")
+    for k, r in enumerate(result.scenes):
+        print(f"  {k}. {r.label}")
+        for what, text in (("measured", r.measured), ("theory  ", r.theory)):
+            print(_fill(f"{what}: {text}", 100, " " * 5, " " * 15))
+    for note in result.notes:
+        print("\n" + _fill(note, 100, "  "))
+    print("\n" + _fill(f"Figure: {lesson.figure}", 100))
+    print("wrote:\n" + "\n".join(f"  {p}" for p in result.paths))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run benchmarks."""
     from experiments.bench import run_benchmarks
@@ -289,6 +365,63 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def app_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line that serves ``viz/app.py`` (offline, production mode).
+
+    Nothing imports ``viz`` (DESIGN §1): the app is located as a file next to the package and
+    started by path. ``--production`` serves the bundled assets (``solara-assets``) instead of
+    a CDN, so the app works with no internet.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("viz")
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError("the viz package (the browser app) is not installed; run `make app`")
+    app = Path(next(iter(spec.submodule_search_locations))) / "app.py"
+    return [
+        sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port),
+        "--production", "--no-open", "--no-check-version",
+    ]  # fmt: skip
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Serve the browser app until Ctrl+C (this process becomes the Solara server)."""
+    import importlib.util
+    import os
+
+    if not 0 < args.port < 65536:
+        raise ValueError(f"--port {args.port}: allowed 1–65535")
+    if importlib.util.find_spec("solara") is None:
+        raise ValueError("the app needs Solara: run `make app` (or pip install -e '.[app]')")
+    if not _port_free(args.host, args.port):
+        raise ValueError(
+            f"--port {args.port}: {args.host}:{args.port} is already in use (another `pacts app`?);"
+            f" choose another, e.g. --port {args.port + 1}"
+        )
+    local = args.host in ("127.0.0.1", "localhost", "::1")
+    where = (
+        "this machine only"
+        if local
+        else f"other machines too: students open http://<this machine's address>:{args.port}"
+    )
+    print(f"Pacts app: http://{args.host}:{args.port}  ({where}; Ctrl+C stops it)", flush=True)
+    command = app_command(args.host, args.port)
+    os.execv(command[0], command)  # the server takes over this process (signals, memory)
+    return 0  # pragma: no cover - execv does not return
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -300,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Start with:  pacts run        (the default scenario)\n"
         "             pacts tournament (Axelrod's round robin)\n"
         "             pacts sweep shadow-of-the-future (when does cooperation emerge?)\n"
+        "             pacts demo       (the guided lessons, from the prisoner's dilemma on)\n"
         "Each command has --help.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -452,6 +586,30 @@ def build_parser() -> argparse.ArgumentParser:
     pre = sub.add_parser("presets", help="list the scenario presets")
     pre.set_defaults(func=cmd_presets)
 
+    from experiments.lessons import LESSONS
+
+    demo = sub.add_parser(
+        "demo",
+        help="the guided lessons: list them, or play one (story, results, figures)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Nine guided lessons on cooperation among governments, from the prisoner's "
+        "dilemma of regional industrial policy to Axelrod's tournament. Without NAME: the list. "
+        "With NAME: the lesson's story (with its sources), the settings it compares, each "
+        "setting's result next to what theory predicts, and its figure(s), written with "
+        "results.csv, the figure's data and lesson.md into --out.",
+        epilog="Lessons, in teaching order:\n"
+        + "\n".join(f"  {name:<22}{lesson.title}" for name, lesson in LESSONS.items())
+        + "\n\nExamples:\n  pacts demo\n  pacts demo shadow-of-the-future\n"
+        "  pacts demo tournament --out out/my-tournament --seed 2\n\n"
+        "Every lesson's settings can be played round by round in the browser: pacts app.",
+    )
+    demo.add_argument("name", nargs="?", metavar="NAME", help="the lesson (omit to list them)")
+    demo.add_argument("--out", metavar="DIR", help="output folder (default out/demo/NAME)")
+    demo.add_argument(
+        "--seed", type=int, default=1, help="random seed (default 1); same seed, same results"
+    )
+    demo.set_defaults(func=cmd_demo)
+
     bench = sub.add_parser(
         "bench",
         help="benchmarks (one JSON line each)",
@@ -460,11 +618,28 @@ def build_parser() -> argparse.ArgumentParser:
         "mesa's pd_grid (target ≥ 20×); B3: 100,000 edges × 100 rounds; B4: the coordinator's "
         "plan for N = 200, K = 12, M = 8 (target ≤ 2 s, gap ≤ 1 %); B5: collective-mode rounds "
         "per second at N = 50 with re-planning every 10 rounds; B6: the default "
-        "shadow-of-the-future sweep with 1 and 2 workers (runs/s, scaling efficiency).",
+        "shadow-of-the-future sweep with 1 and 2 workers (runs/s, scaling efficiency); B7: "
+        "the browser app at N = 50: server time per Step (target ≤ 100 ms) and time to first "
+        "render (needs chromium).",
     )
     bench.add_argument("--only", metavar="B1,B2,...", help="run only these benchmarks")
     bench.add_argument("--out", metavar="FILE.jsonl", help="also write the JSON lines here")
     bench.set_defaults(func=cmd_bench)
+
+    app = sub.add_parser(
+        "app",
+        help="the browser app (Solara): play with the model, follow the lessons",
+        description="Serve the interactive app: the country network, time series, sliders for "
+        "the shadow of the future, presets, regimes, hegemons, and the guided lessons. Each "
+        "browser tab gets its own model. Works offline.",
+        epilog="Classroom: `pacts app --host 0.0.0.0` lets the students' laptops connect to "
+        "this machine (one server holds about thirty sessions).",
+    )
+    app.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: only here)"
+    )
+    app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    app.set_defaults(func=cmd_app)
     return parser
 
 

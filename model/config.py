@@ -422,7 +422,13 @@ class ModelConfig:
         return get_game(self.game)
 
     def replace(self, **changes: Any) -> ModelConfig:
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again); unknown names are an error."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}"
+            )
         return replace(self, **changes)
 
     @classmethod

@@ -102,7 +102,7 @@ def test_readme_opens_with_the_two_commands_and_documents_every_field():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```")[1]
     assert [line.split()[0:2] for line in first_block.strip().splitlines()[1:]] == [
-        ["make", "run"],
+        ["make", "app"],
         ["make", "test"],
     ]
     assert ModelConfig.markdown_table() in readme, (

@@ -188,3 +188,8 @@ def test_describe_covers_every_field():
     names = [row[0] for row in ModelConfig.describe()]
     assert names == [f.name for f in fields(ModelConfig)]
     assert all(row[3] for row in ModelConfig.describe())
+
+
+def test_replace_refuses_unknown_fields_naming_the_allowed():
+    with pytest.raises(ValueError, match=r"field\(s\) contination; allowed: .*continuation"):
+        ModelConfig().replace(contination=0.5)

@@ -409,11 +409,11 @@ def test_lognormal_stakes_threshold_hand_values():
         theory.lognormal_stakes_threshold(games.PD, -1.0)
 
 
-
 def test_critical_deltas_axelrod_game() -> None:
     """Axelrod's (T, R, P, S) = (5, 3, 1, 0): Grim (T−R)/(T−P) = 1/2, TFT max(1/2, 2/3) = 2/3,
-    no WSLS (2R = T + P; with T = 4 it is (T−R)/(R−P) = 1/2). With detection delay d = 1 Grim needs (R−P)δ²/(1−δ) ≥ (T−R)(1+δ),
-    i.e. 2δ² ≥ 2(1−δ²), δ* = 1/√2. Games other than a PD give no threshold."""
+    no WSLS (2R = T + P; with T = 4 it is (T−R)/(R−P) = 1/2). With detection delay d = 1 Grim
+    needs (R−P)δ²/(1−δ) ≥ (T−R)(1+δ), i.e. 2δ² ≥ 2(1−δ²), δ* = 1/√2. Games other than a PD
+    give no threshold."""
     game = games.MatrixGame(T=5, R=3, P=1, S=0)
     out = theory.critical_deltas(game)
     assert out["Grim"] == pytest.approx(0.5)

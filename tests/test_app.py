@@ -1,0 +1,290 @@
+"""The browser app's logic without a browser: sessions, theory panel, figures, page clicks.
+
+Expected values come from theory (critical δ, the stag hunt's basin, implied games) and from
+hand-worked two-country games; the real-browser tests are in ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+
+import ipyvuetify as v
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+from matplotlib.colors import to_rgba
+
+from model import optimisation as opt
+from model import theory
+from model.config import ModelConfig
+from model.games import MatrixGame
+from model.scenarios import PRESETS, load_preset
+from viz import app as app_module
+from viz.charts import EDGE_COLOURS, NetworkPlot, SeriesPlot, _stacked_areas, strategy_colour
+from viz.session import CLASS_NAMES, Session
+from viz.view import TabView
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def pair(strategies: list[str], **kw) -> Session:
+    """Two countries, one relationship, no noise."""
+    cfg = ModelConfig(n_countries=2, network="complete", strategies=strategies, **kw)
+    return Session(cfg, seed=1)
+
+
+# ------------------------------------------------------------------ session
+
+
+@pytest.mark.parametrize(
+    ("strategies", "state"),
+    [(["AllC", "AllC"], 2), (["AllC", "AllD"], 1), (["AllD", "AllD"], 0)],
+)
+def test_edge_state_counts_cooperating_ends(strategies, state):
+    s = pair(strategies)
+    s.step()
+    pairs, states = s.edge_states()
+    assert pairs.tolist() == [[0, 1]]
+    assert states.tolist() == [state]
+
+
+def test_collective_edge_state_is_both_countries_following_the_plan():
+    s = Session(load_preset("classroom"), seed=2)
+    s.step(5)
+    pairs, states = s.edge_states()
+    act = s.model.engine.country_actions[0]
+    assert np.array_equal(states, act[pairs[:, 0]].astype(int) + act[pairs[:, 1]])
+    assert len(pairs) == 6 * 5 // 2  # complete graph on six countries
+
+
+def test_theory_panel_prisoners_dilemma_matches_closed_forms():
+    """Axelrod's game: Grim δ* = (T−R)/(T−P) = 1/2 and TFT δ* = 2/3 (Axelrod 1981)."""
+    below = Session(ModelConfig(continuation=0.4), 1).theory()
+    above = Session(ModelConfig(continuation=0.6), 1).theory()
+    assert below.critical["Grim"] == pytest.approx(0.5)
+    assert below.critical["TitForTat"] == pytest.approx(2 / 3)
+    assert "0.40 < δ* = 0.50" in below.sentence and "unravel" in below.sentence
+    assert "0.60 ≥ δ* = 0.50" in above.sentence
+
+
+def test_theory_panel_delay_raises_the_threshold():
+    """d = 1: (R−P)δ²/(1−δ) = (T−R)(1+δ) gives δ* = 1/√2 for (5, 3, 1, 0)."""
+    th = Session(ModelConfig(observation_delay=1), 1).theory()
+    assert th.critical["Grim"] == pytest.approx(1 / math.sqrt(2))
+
+
+def test_theory_panel_irregular_stakes_add_the_median_threshold():
+    th = Session(ModelConfig(stake_sigma=1.0), 1).theory()
+    m = math.exp(-0.5)  # median of a mean-one lognormal with σ = 1
+    assert th.critical["Calculating, median stake"] == pytest.approx(2 * m / (2 * m + 2))
+
+
+def test_theory_panel_stag_hunt_speaks_of_assurance():
+    """Stag hunt (3, 4, 1, 0): p* = (P−S)/((R−T)+(P−S)) = 1/2 of partners must cooperate."""
+    th = Session(ModelConfig(game=[3, 4, 1, 0]), 1).theory()
+    assert th.game_class == "stag_hunt" and th.critical == {}
+    assert "50%" in th.sentence and "assurance" in th.sentence
+
+
+@pytest.mark.parametrize(("game", "word"), [("harmony", "no dilemma"), ("deadlock", "P > R")])
+def test_theory_panel_other_classes(game, word):
+    assert word in Session(ModelConfig(game=game), 1).theory().sentence
+
+
+def test_theory_panel_collective_rows_are_the_implied_games():
+    s = Session(load_preset("classroom"), seed=1)
+    s.step(3)
+    th = s.theory()
+    eng = s.model.engine
+    games = opt.implied_games(eng.economies[0], eng.plan[0], eng.deviation[0])
+    assert [r["country"] for r in th.rows] == list(s.model.economy.countries)
+    for i, row in enumerate(th.rows):
+        assert row["game"] == CLASS_NAMES[games.classes[i]]
+        if games.classes[i] == "prisoners_dilemma":
+            g = MatrixGame(T=games.T[i], R=games.R[i], P=games.P[i], S=games.S[i])
+            assert row["critical δ"] == pytest.approx(theory.calculating_threshold(g))
+        else:
+            assert math.isnan(row["critical δ"])
+        assert row["member"] == bool(eng.members[0, i])
+
+
+def test_csv_has_the_parameters_and_one_row_per_round():
+    s = Session(ModelConfig(continuation=0.7), seed=4, name="mine")
+    s.step(7)
+    text = s.csv()
+    assert text.startswith("# Pacts run: scenario mine, seed 4, round 7")
+    assert "# continuation = 0.7" in text
+    frame = pd.read_csv(io.StringIO(text), comment="#")
+    assert frame["round"].tolist() == list(range(1, 8))
+
+
+# ------------------------------------------------------------------ figures
+
+
+def test_network_plot_colours_nodes_by_strategy_and_edges_by_cooperation():
+    s = pair(["AllC", "AllD"])
+    plot = NetworkPlot(s)
+    s.step()
+    assert plot.render(s).startswith(PNG)
+    faces = plot.nodes.get_facecolors()
+    assert np.allclose(faces[0], to_rgba(strategy_colour("AllC")))
+    assert np.allclose(faces[1], to_rgba(strategy_colour("AllD")))
+    assert np.allclose(plot.edges.get_colors()[0][:3], to_rgba(EDGE_COLOURS[1])[:3])
+
+
+def test_network_plot_outlines_members_only():
+    cfg = load_preset("classroom").replace(regime="minilateral")
+    s = Session(cfg, seed=1)
+    plot = NetworkPlot(s)
+    s.step(2)
+    plot.render(s)
+    members = s.model.engine.members[0]
+    assert 0 < members.sum() < len(members)
+    widths = np.asarray(plot.nodes.get_linewidths())
+    assert np.array_equal(widths > 2, members)
+
+
+def test_series_plot_follows_the_data_and_grows_its_round_axis():
+    s = Session(load_preset("classroom"), seed=1)
+    plot = SeriesPlot(s)
+    s.step(30)
+    assert plot.render(s).startswith(PNG)
+    line, column = plot.lines[0]
+    assert column == "cooperation"
+    assert np.array_equal(line.get_ydata(), s.rounds_frame()["cooperation"].to_numpy())
+    assert plot.axes[0].get_xlim() == (0, 50)  # 30 rounds: the ladder's step above 25
+    welfare_ax = plot.axes[1]
+    lo, hi = welfare_ax.get_ylim()
+    frame = s.rounds_frame()
+    assert lo <= frame[["welfare", "plan_welfare", "optimum"]].min().min()
+    assert hi >= frame[["welfare", "plan_welfare", "optimum"]].max().max()
+
+
+def test_stacked_areas_by_hand():
+    """Shares (¼, ½) and (¾, ½) over rounds 1, 2: the bands [0, s₁] and [s₁, 1]."""
+    low, high = _stacked_areas(np.array([1.0, 2.0]), np.array([[0.25, 0.5], [0.75, 0.5]]))
+    assert low.tolist() == [[1, 0.25], [2, 0.5], [2, 0], [1, 0]]
+    assert high.tolist() == [[1, 1], [2, 1], [2, 0.5], [1, 0.25]]
+
+
+def test_blitted_render_matches_a_full_redraw():
+    """The cached background plus redrawn data equals drawing the figure from scratch."""
+    s = Session(ModelConfig(n_countries=8, degree=2), seed=3)
+    live = SeriesPlot(s)
+    live.render(s)
+    s.step(12)
+    fresh = SeriesPlot(s)
+    a, b = live.render(s), fresh.render(s)
+    from PIL import Image
+
+    pa = np.asarray(Image.open(io.BytesIO(a)), float)
+    pb = np.asarray(Image.open(io.BytesIO(b)), float)
+    assert pa.shape == pb.shape
+    assert np.abs(pa - pb).mean() < 1.0  # identical up to anti-aliasing at shared edges
+
+
+# ------------------------------------------------------------------ the tab's view
+
+
+def test_query_chooses_preset_seed_and_fields():
+    view = TabView("preset=classroom&seed=3&continuation=0.6")
+    assert view.session.name == "classroom" and view.session.seed == 3
+    assert view.session.config == load_preset("classroom").replace(continuation=0.6)
+    assert view.message == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("preset=atlantis", ["preset", "atlantis", *PRESETS]),
+        ("continuation=2", ["continuation"]),
+        ("lesson=nope", ["nope"]),
+        ("bogus=1", ["bogus"]),
+    ],
+)
+def test_bad_query_falls_back_and_says_why(query, words):
+    view = TabView(query)
+    assert view.session.name == "default" and view.session.round == 0
+    assert all(w in view.message for w in words)
+
+
+def test_query_loads_a_lesson_scene():
+    from experiments.lessons import LESSONS
+
+    name, lesson = next((n, les) for n, les in LESSONS.items() if len(les.scenes) > 1)
+    view = TabView(f"lesson={name}&scene=1")
+    assert view.lesson == name
+    assert view.session.config == lesson.config(1)
+    assert view.session.name == lesson.scenes[1].label
+
+
+def test_step_times_round_theory_and_figures():
+    view = TabView("n_countries=20")
+    assert math.isnan(view.step_ms)
+    first = view.network_png
+    view.step(3)
+    assert view.session.round == 3 and view.step_ms > 0
+    assert view.network_png != first
+
+
+# ------------------------------------------------------------------ the page (no browser)
+
+
+def texts(widget) -> list[str]:
+    """Every string child in a rendered widget tree."""
+    out: list[str] = []
+
+    def walk(w):
+        if isinstance(w, str):
+            out.append(w)
+            return
+        for c in getattr(w, "children", None) or []:
+            walk(c)
+        for attr in ("value", "unsafe_innerHTML"):
+            value = getattr(w, attr, None)
+            if isinstance(value, str):
+                out.append(html.unescape(value))
+
+    walk(widget)
+    return out
+
+
+def render_page():
+    """The page inside an AppLayout (where its sidebar lives), as ``solara run`` shows it."""
+    return solara.render(solara.AppLayout(children=[app_module.Page()]), handle_error=False)
+
+
+def click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def test_module_holds_no_model():
+    """NOTES-browser.md: a module-level model is shared by every tab."""
+    shared = (Session, TabView, ModelConfig)
+    assert not [k for k, val in vars(app_module).items() if isinstance(val, shared)]
+
+
+def test_page_step_reset_and_separate_sessions():
+    box1, rc1 = render_page()
+    box2, rc2 = render_page()
+    assert "Round 0" in texts(box1)
+    for _ in range(3):
+        click(rc1, "Step")
+    click(rc2, "Step")
+    assert "Round 3" in texts(box1) and "Round 1" in texts(box2)
+    click(rc1, "Reset")
+    assert "Round 0" in texts(box1) and "Round 1" in texts(box2)
+    assert not [t for t in texts(box1) + texts(box2) if "Traceback" in t or "error" in t.lower()]
+
+
+def test_page_changing_delta_and_reset_rebuilds_the_model():
+    box, rc = render_page()
+    assert any("Chosen δ = 0.95" in t for t in texts(box))
+    slider = rc.find(v.Slider, label="δ — long horizon (continuation): 0.95").widget
+    slider.v_model = 0.4
+    click(rc, "Reset to apply changes")
+    assert any("Chosen δ = 0.40" in t for t in texts(box))
+    assert any("0.40 < δ* = 0.50" in t for t in texts(box))

@@ -1,0 +1,395 @@
+"""Pacts in the browser: a Solara app for classrooms and curious analysts.
+
+Start it with ``make app`` or ``pacts app`` (http://127.0.0.1:8765). The page shows the country
+network, the time series, a theory panel (the game each country faces and the analytic critical
+δ next to the chosen δ) and the guided lessons; the sidebar holds every parameter. Changes in
+the sidebar apply when you press **Reset**; **Step** plays one round, **Play** keeps going.
+
+Design (NOTES-browser.md, DESIGN §9):
+
+* one model per browser tab: the :class:`~viz.view.TabView` is built by ``solara.use_memo``
+  inside :func:`Page`, never at module level, so tabs never share a model;
+* figures are matplotlib PNGs rendered on the server (no Altair, whose process-wide renderer
+  races between sessions), with blitting so a Step stays fast (B7);
+* offline: ``pacts app`` runs Solara in production mode, which serves the assets bundled by
+  ``solara-assets`` instead of a CDN.
+
+The page address can choose the start: ``?preset=classroom``, ``?lesson=shadow-of-the-future``
+(``&scene=1`` for its second setting), or any scenario field, e.g. ``?n_countries=50&seed=3``.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+import warnings
+
+import markdown
+import solara
+import solara.lab
+
+from experiments.lessons import LESSONS
+from model.config import ModelConfig
+from model.scenarios import PRESETS
+from viz.view import TabView
+
+GAMES = ["prisoners_dilemma", "stag_hunt", "chicken", "harmony", "deadlock"]
+NETWORKS = ["complete", "ring", "lattice", "watts_strogatz", "barabasi_albert", "erdos_renyi"]
+PLAY_INTERVAL = 0.15  # seconds between rounds while playing
+NO_LESSON = "(choose a lesson)"
+CSS = """
+.pacts-prose table { border-collapse: collapse; font-size: 0.9em; margin: 6px 0; }
+.pacts-prose th, .pacts-prose td { padding: 2px 10px; border-bottom: 1px solid #e0e0e0; }
+.pacts-prose th { text-align: left; }
+.pacts-prose p { margin-bottom: 6px; }
+"""
+# Solara warns on every page load served over plain http to a non-"localhost" name (e.g.
+# 127.0.0.1 or a classroom LAN address) that it falls back to samesite=lax cookies: expected
+# here, and it would bury real messages in the server log.
+warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
+
+# The sidebar's fields: (field, label, kind, options). Edited in a draft, applied by Reset.
+SHADOW = [
+    ("continuation", "δ — long horizon (continuation)", "float", (0.0, 0.99, 0.01)),
+    ("stake_sigma", "stake spread σ — irregular stakes", "float", (0.0, 2.0, 0.05)),
+    ("observation_error", "ε — misreading partners", "float", (0.0, 0.3, 0.01)),
+    ("observation_delay", "d — rounds before feedback", "int", (0, 5, 1)),
+    ("noise", "noise — mistakes in acting", "float", (0.0, 0.2, 0.005)),
+]
+FLEX_RATES = [
+    ("election_rate", "election rate (per country, round)", "float", (0.0, 0.1, 0.005)),
+    ("tech_shock_rate", "technology-shock rate (per round)", "float", (0.0, 0.2, 0.01)),
+]
+
+
+def _draft(config: ModelConfig, seed: int) -> dict:
+    """The sidebar's editable values for a configuration."""
+    fields = [
+        "mode",
+        "game",
+        "n_countries",
+        "network",
+        "degree",
+        "regime",
+        "hegemon",
+        "evolution",
+        "compositional",
+        "longitudinal",
+        "directional",
+    ]
+    fields += [f for f, *_ in SHADOW + FLEX_RATES]
+    out = {f: getattr(config, f) for f in fields}
+    if not isinstance(out["game"], str):
+        out["game"] = config.matrix_game.classify()
+    out["seed"] = seed
+    return out
+
+
+@solara.component
+def Prose(text: str):
+    """Markdown rendered on the server. (solara.Markdown would fetch KaTeX from a CDN, which
+    fails offline and fills the server log.) Only the app's own texts are rendered here."""
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]),
+        classes=["pacts-prose"],
+    )
+
+
+def _fmt(x: float) -> str:
+    return "—" if x != x else ("never (≥ 1)" if x >= 1 else f"{x:.3f}")  # NaN != NaN
+
+
+@solara.component
+def Slider(
+    draft: solara.Reactive[dict], field: str, label: str, kind: str, options, disabled=False
+):
+    """A float or int slider bound to one draft field."""
+    lo, hi, step = options
+
+    def set_value(v):
+        draft.value = {**draft.value, field: v}
+
+    value = draft.value[field]
+    if kind == "int":
+        solara.SliderInt(
+            f"{label}: {int(value)}",
+            value=int(value),
+            min=lo,
+            max=hi,
+            step=step,
+            on_value=set_value,
+            disabled=disabled,
+        )
+    else:
+        solara.SliderFloat(
+            f"{label}: {float(value):g}",
+            value=float(value),
+            min=lo,
+            max=hi,
+            step=step,
+            on_value=set_value,
+            disabled=disabled,
+        )
+
+
+@solara.component
+def Choice(draft: solara.Reactive[dict], field: str, label: str, values: list, disabled=False):
+    """A select bound to one draft field."""
+    solara.Select(
+        label,
+        values=values,
+        value=draft.value[field],
+        dense=True,
+        disabled=disabled,
+        on_value=lambda v: draft.set({**draft.value, field: v}),
+    )
+
+
+@solara.component
+def Switch(draft: solara.Reactive[dict], field: str, label: str, disabled=False):
+    """A checkbox bound to one draft field."""
+    solara.Checkbox(
+        label=label,
+        value=bool(draft.value[field]),
+        disabled=disabled,
+        on_value=lambda v: draft.set({**draft.value, field: v}),
+    )
+
+
+@solara.component
+def Controls(
+    view: TabView, version: int, draft: solara.Reactive[dict], apply, load_preset, busy: bool
+):
+    """The sidebar: scenario, the shadow of the future, institutions, flexibility, seed."""
+    d = draft.value
+    config = view.session.config
+    collective = d["mode"] == "collective"
+    fixed_n = config.countries is not None
+    Prose("### Scenario")
+    solara.Select(
+        "preset",
+        values=list(PRESETS),
+        value=view.session.name if view.session.name in PRESETS else None,
+        dense=True,
+        on_value=load_preset,
+        disabled=busy,
+    )
+    Choice(draft, "mode", "mode: pairwise games or the collective plan", ["pairwise", "collective"])
+    Choice(draft, "game", "stage game (mutuality of interests)", GAMES, disabled=collective)
+    Slider(
+        draft,
+        "n_countries",
+        "N — number of countries" + (" (set by the preset)" if fixed_n else ""),
+        "int",
+        (2, 50, 1),
+        disabled=fixed_n,
+    )
+    Choice(draft, "network", "network", NETWORKS)
+    Slider(draft, "degree", "partners per country", "int", (2, 10, 1))
+    Prose("### Shadow of the future")
+    for field, label, kind, options in SHADOW:
+        Slider(draft, field, label, kind, options)
+    Prose("### Institutions")
+    Choice(
+        draft,
+        "regime",
+        "coordination regime",
+        ["none", "plurilateral", "supranational", "minilateral"],
+        disabled=not collective,
+    )
+    Choice(
+        draft, "hegemon", "hegemon", ["none", "cooperative", "coercive"], disabled=not collective
+    )
+    Choice(draft, "evolution", "strategy evolution", ["none", "imitation", "moran"])
+    Prose("### Triple flexibility")
+    Switch(
+        draft,
+        "compositional",
+        "compositional (opt out of single initiatives)",
+        disabled=not collective,
+    )
+    Switch(
+        draft, "longitudinal", "longitudinal (renegotiate after elections)", disabled=not collective
+    )
+    Switch(
+        draft,
+        "directional",
+        "directional (re-plan after technology shocks)",
+        disabled=not collective,
+    )
+    for field, label, kind, options in FLEX_RATES:
+        Slider(draft, field, label, kind, options, disabled=not collective)
+    solara.InputInt("seed", value=int(d["seed"]), on_value=lambda v: draft.set({**d, "seed": v}))
+    if d != _draft(config, view.session.seed):
+        solara.Button(
+            "Reset to apply changes", on_click=apply, color="primary", disabled=busy, block=True
+        )
+
+
+@solara.component
+def TheoryPanel(view: TabView, version: int):
+    """The game each country faces and the analytic critical δ next to the chosen δ."""
+    th = view.theory
+    with solara.Card("Theory", style={"height": "100%"}):
+        Prose(f"**Chosen δ = {th.delta:.2f}** · game: **{th.game_class.replace('_', ' ')}**")
+        if th.critical:
+            rows = "\n".join(
+                f"| {rule} | {_fmt(star)} | {'yes' if th.delta >= star else 'no'} |"
+                for rule, star in th.critical.items()
+            )
+            Prose(f"| rule | critical δ* | δ ≥ δ*? |\n|---|---|---|\n{rows}")
+        Prose(th.sentence)
+        if th.rows:
+            body = "\n".join(
+                f"| {r['country']} | {r['game']} | {_fmt(r['critical δ'])} | "
+                f"{'✓' if r['member'] else '–'} | {'C' if r['follows plan'] else 'D'} |"
+                for r in th.rows
+            )
+            with solara.Div(style={"max-height": "260px", "overflow-y": "auto"}):
+                Prose(
+                    "| country | game under the plan | δ* | member | last move |\n"
+                    f"|---|---|---|---|---|\n{body}"
+                )
+
+
+@solara.component
+def LessonPanel(view: TabView, version: int, lesson: solara.Reactive[str], load_scene, busy: bool):
+    """Pick a lesson, read its story, load each of its settings."""
+    with solara.Card("Lessons"):
+        titles = {NO_LESSON: "", **{les.title: name for name, les in LESSONS.items()}}
+        current = next((t for t, n in titles.items() if n == lesson.value), NO_LESSON)
+
+        def choose(title: str) -> None:
+            lesson.value = titles[title]
+            if titles[title]:
+                load_scene(titles[title], 0)
+
+        solara.Select("lesson", values=list(titles), value=current, on_value=choose, disabled=busy)
+        if not lesson.value:
+            Prose(
+                "Nine guided lessons walk from the prisoner's dilemma of industrial policy to "
+                "Axelrod's tournament. Each loads its settings here; `pacts demo NAME` draws "
+                "its figures from the command line."
+            )
+            return
+        chosen = LESSONS[lesson.value]
+        Prose(chosen.narrative)
+        Prose(f"*Figure (`pacts demo {chosen.name}`):* {chosen.figure}")
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for k, scene in enumerate(chosen.scenes):
+                solara.Button(
+                    f"Load: {scene.label}",
+                    outlined=True,
+                    disabled=busy,
+                    on_click=lambda k=k: load_scene(chosen.name, k),
+                )
+
+
+@solara.component
+def Page():
+    """One browser tab: its own model, controls, figures, theory and lessons."""
+    router = solara.use_router()
+    view = solara.use_memo(lambda: TabView(router.search), [])
+    tick = solara.use_reactive(0)  # bumped whenever the view changed
+    draft = solara.use_reactive(_draft(view.session.config, view.session.seed))
+    lesson = solara.use_reactive(view.lesson)
+    playing = solara.use_reactive(False)
+    error = solara.use_reactive(view.message)
+
+    def changed(reset_draft: bool = False) -> None:
+        if reset_draft:
+            draft.value = _draft(view.session.config, view.session.seed)
+        tick.value += 1
+
+    def guarded(action) -> None:
+        try:
+            action()
+            error.value = ""
+        except ValueError as err:
+            error.value = str(err)
+        except Exception as err:  # keep the page alive; the server log has the traceback
+            traceback.print_exc()
+            error.value = f"unexpected error: {err!r}"
+        changed()
+
+    def apply() -> None:
+        def run():
+            values = dict(draft.value)
+            seed = int(values.pop("seed"))
+            lesson_name = view.lesson
+            view.reset(view.session.config.replace(**values), seed)
+            view.lesson = lesson_name
+
+        guarded(run)
+
+    def load_preset(name: str) -> None:
+        lesson.value = ""
+        guarded(lambda: view.load_preset(name))
+        changed(reset_draft=True)
+
+    def load_scene(name: str, scene: int) -> None:
+        guarded(lambda: view.load_scene(name, scene))
+        changed(reset_draft=True)
+
+    def play_loop() -> None:
+        while playing.value and view.session.running:
+            start = time.perf_counter()
+            guarded(view.step)
+            time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - start)))
+        playing.value = False
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    # The view is mutated in place, so children get this version number as a prop: a
+    # component whose props are unchanged is not re-rendered.
+    version = tick.value
+    s = view.session
+    busy = playing.value
+    solara.Title("Pacts")
+    solara.Style(CSS)
+    with solara.AppBar():
+        solara.AppBarTitle("Pacts · regional industrial-policy coordination")
+    with solara.Sidebar():
+        Controls(view, version, draft, apply, load_preset, busy)
+    with solara.Column(style={"padding": "8px"}):
+        if error.value:
+            solara.Error(error.value)
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button("Reset", on_click=apply, disabled=busy)
+            solara.Button(
+                "Step",
+                on_click=lambda: guarded(view.step),
+                color="primary",
+                disabled=busy or not s.running,
+            )
+            solara.Button(
+                "Pause" if busy else "Play",
+                color="secondary",
+                on_click=lambda: playing.set(not playing.value),
+                disabled=not s.running,
+            )
+            solara.Text(
+                f"Round {s.round}",
+                classes=["pacts-round"],
+                style={"font-size": "1.3em", "font-weight": "bold", "margin": "0 12px"},
+            )
+            solara.Text(f"of {s.config.rounds} · {s.config.mode} · seed {s.seed}")
+            if view.step_ms == view.step_ms:
+                solara.Text(
+                    f"· server step {view.step_ms:.0f} ms",
+                    classes=["pacts-step-ms"],
+                    style={"color": "#888", "margin-left": "8px"},
+                )
+            solara.FileDownload(
+                lambda: s.csv().encode(),
+                filename=f"pacts-{s.name}-seed{s.seed}-round{s.round}.csv",
+                label="Download CSV",
+            )
+        LessonPanel(view, version, lesson, load_scene, busy)
+        with solara.Columns([5, 4]):
+            with solara.Card("Country network"):
+                solara.Image(view.network_png, width="100%", classes=["pacts-network"])
+            TheoryPanel(view, version)
+        with solara.Card("Time series"):
+            solara.Image(view.series_png, width="100%")

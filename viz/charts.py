@@ -1,0 +1,357 @@
+"""Matplotlib figures of the app: the country network and the time series.
+
+Each session keeps its own :class:`NetworkPlot` and :class:`SeriesPlot`. They are
+``matplotlib.figure.Figure`` objects (never pyplot, whose global state all browser sessions
+would share) drawn with blitting, matplotlib's animation technique: the static parts (axes,
+ticks, titles, legends) are drawn once into a cached background and each Step redraws only the
+data artists, then encodes the canvas as PNG with Pillow's fast setting, so a Step costs a few
+milliseconds instead of a full redraw (B7). Drawing holds one process-wide lock because
+matplotlib's font cache is shared between threads: concurrent sessions cannot race (and the
+Altair renderer race of NOTES-browser.md does not arise).
+
+Colours carry meaning: green = cooperation, red = defection, and each strategy keeps its colour
+in every figure.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from PIL import Image
+
+from viz.session import Session
+
+STRATEGY_COLOURS = {
+    "AllC": "#2ca02c",
+    "AllD": "#d62728",
+    "Random": "#7f7f7f",
+    "TitForTat": "#1f77b4",
+    "SuspiciousTitForTat": "#9467bd",
+    "GenerousTitForTat": "#17becf",
+    "TitForTwoTats": "#6baed6",
+    "Grim": "#8c564b",
+    "WinStayLoseShift": "#ff7f0e",
+    "Calculating": "#bcbd22",
+    "CooperativeHegemon": "#e377c2",
+    "CoerciveHegemon": "#7b0a3a",
+    "Alternator": "#c7c7c7",
+}
+EDGE_COLOURS = ("#d62728", "#ff9f1c", "#2ca02c")  # both defected, one side, both cooperated
+EDGE_LABELS = ("both went alone", "one-sided", "mutual cooperation")
+
+
+def strategy_colour(name: str) -> str:
+    """The fixed colour of a strategy (grey for unknown names, e.g. memory-one rules)."""
+    return STRATEGY_COLOURS.get(name, "#999999")
+
+
+_LOCK = threading.Lock()
+DPI = 80
+X_LADDER = (25, 50, 100, 200, 500, 1000, 2000, 5000)
+
+
+class LivePlot:
+    """A figure whose static parts are cached and whose data artists are redrawn per render.
+
+    Subclasses build the figure, register the data artists with :meth:`live` (drawn in that
+    order) and implement
+    :meth:`update`; they call :meth:`invalidate` when something static changes (axis limits).
+    """
+
+    def __init__(self, figsize: tuple[float, float]):
+        self.fig = Figure(figsize=figsize, dpi=DPI)
+        FigureCanvasAgg(self.fig)
+        self._live: list[Artist] = []
+        self._background = None
+
+    def live(self, artist: Artist) -> Artist:
+        """Register a data artist (drawn on top of the cached background)."""
+        artist.set_animated(True)
+        self._live.append(artist)
+        return artist
+
+    def invalidate(self) -> None:
+        """Redraw the static background at the next render."""
+        self._background = None
+
+    def update(self, session: Session) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def render(self, session: Session) -> bytes:
+        """Update from the session and return the figure as PNG bytes (thread-safe)."""
+        with _LOCK:
+            self.update(session)
+            canvas = self.fig.canvas
+            if self._background is None:
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+            else:
+                canvas.restore_region(self._background)
+            for artist in self._live:
+                (artist.axes or self.fig).draw_artist(artist)
+            size = canvas.get_width_height()
+            image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            buf = io.BytesIO()
+            image.save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+
+class NetworkPlot(LivePlot):
+    """The country network after the last round.
+
+    Nodes: fill = strategy, area ∝ economic size (collective mode; equal otherwise), a thick
+    dark outline for members of the coordination arrangement and a pale one for countries
+    outside it. Edges: green = both cooperated last round, orange = one side, red = neither
+    (grey before the first round). The hegemon wears a gold star; the coordinator is the square
+    in the middle, linked by dotted spokes to the members it brokers for.
+    """
+
+    def __init__(self, session: Session):
+        super().__init__((5.6, 5.6))
+        model, eng = session.model, session.model.engine
+        self.pos = pos = session.positions
+        n = eng.N
+        ax = self.fig.add_axes((0.02, 0.17, 0.96, 0.78))
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        ax.set_xlim(-1.25, 1.25)
+        ax.set_ylim(-1.25, 1.25)
+        ax.set_title(session.name, fontsize=10)
+        pairs, _ = session.edge_states()
+        self.edges = self.live(
+            LineCollection(pos[pairs], linewidths=1.6 if n <= 30 else 0.9, alpha=0.75)
+        )
+        ax.add_collection(self.edges)
+        base = 420 * min(1.0, 16 / n)
+        if session.collective:
+            sizes = np.asarray(model.economy.sizes, float)
+            self.area = base * 3 * sizes / sizes.max() + 30
+        else:
+            self.area = np.full(n, base)
+        self.spokes = None
+        if session.collective and model.coordinator is not None:
+            self.spokes = self.live(
+                LineCollection([], colors="#555555", linewidths=0.6, linestyles=":")
+            )
+            ax.add_collection(self.spokes)
+        self.nodes = self.live(ax.scatter(pos[:, 0], pos[:, 1], s=self.area, zorder=3))
+        if self.spokes is not None:
+            self.live(ax.scatter([0], [0], s=260, marker="s", c="#ffd166", edgecolors="#222222"))
+            ax.annotate(
+                "coordinator",
+                (0, 0),
+                (0, -14),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=8,
+            )
+        hegemon = getattr(eng, "hegemon_id", None)
+        if hegemon is not None:
+            x, y = pos[hegemon]
+            self.live(ax.scatter([x], [y], s=160, marker="*", c="gold", edgecolors="black"))
+            ax.annotate(
+                "hegemon",
+                (x, y),
+                (5 + math.sqrt(self.area[hegemon]) / 2, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=8,
+                fontweight="bold",
+            )
+        if n <= 20:
+            for i in range(n):
+                label = str(eng.graph.nodes[i].get("label", i))
+                ax.annotate(
+                    label,
+                    tuple(pos[i]),
+                    (0, -9 - math.sqrt(self.area[i]) / 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="top",
+                    fontsize=7,
+                )
+        handles = [
+            Patch(facecolor=strategy_colour(s), edgecolor="#333333", label=s)
+            for s in eng.strategy_names
+        ]
+        handles += [
+            Line2D([], [], color=c, lw=2, label=lab)
+            for c, lab in zip(EDGE_COLOURS[::-1], EDGE_LABELS[::-1], strict=True)
+        ]
+        if session.collective:
+            handles += [
+                Line2D(
+                    [],
+                    [],
+                    ls="",
+                    marker="o",
+                    mfc="white",
+                    mec="#222222",
+                    mew=2.4,
+                    ms=9,
+                    label="member",
+                ),
+                Line2D(
+                    [], [], ls="", marker="o", mfc="white", mec="#cccccc", ms=9, label="outside"
+                ),
+            ]
+        self.fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
+
+    def update(self, session: Session) -> None:
+        eng = session.model.engine
+        _, state = session.edge_states()
+        if session.round == 0:
+            self.edges.set_colors(["#bbbbbb"] * len(state))
+        else:
+            self.edges.set_colors([EDGE_COLOURS[s] for s in state])
+        names = [eng.strategy_names[k] for k in eng.strategy_of_country[0]]
+        self.nodes.set_facecolors([strategy_colour(s) for s in names])
+        if session.collective:
+            members = eng.members[0]
+            self.nodes.set_edgecolors(np.where(members, "#222222", "#cccccc"))
+            self.nodes.set_linewidths(np.where(members, 2.4, 1.0))
+            if self.spokes is not None:
+                self.spokes.set_segments(
+                    [[(0.0, 0.0), tuple(self.pos[i])] for i in np.flatnonzero(members)]
+                )
+        else:
+            self.nodes.set_edgecolors("#333333")
+            self.nodes.set_linewidths(0.8)
+
+
+def shares_of(frame, names: list[str]) -> np.ndarray:
+    """Strategy shares per round (S × T) from the model's table."""
+    return frame[[f"share_{s}" for s in names]].to_numpy().T
+
+
+def _stacked_areas(x: np.ndarray, shares: np.ndarray) -> list[np.ndarray]:
+    """One polygon per strategy: the band between its cumulative share and the one below it
+    (what ``Axes.stackplot`` draws, as a single collection that can be updated in place)."""
+    top = np.cumsum(shares, axis=0)
+    bottom = np.vstack([np.zeros_like(x, dtype=float), top[:-1]])
+    return [
+        np.column_stack([np.concatenate([x, x[::-1]]), np.concatenate([hi, lo[::-1]])])
+        for lo, hi in zip(bottom, top, strict=True)
+    ]
+
+
+class SeriesPlot(LivePlot):
+    """The run's time series. Collective mode: cooperation and participation, welfare against
+    the plan's and the optimum, the price of non-coordination W − W_opt, duplication,
+    shortfall and strategy shares. Pairwise mode: cooperation, mutual cooperation and trust,
+    payoff per interaction and strategy shares. The round axis grows in steps (25, 50, 100, …)
+    so the background is redrawn only when it does."""
+
+    def __init__(self, session: Session):
+        collective = session.collective
+        super().__init__((9.6, 5.2) if collective else (9.6, 2.8))
+        self.cap = session.config.rounds
+        axes = self.fig.subplots(2 if collective else 1, 3, squeeze=False).ravel()
+        self.fig.subplots_adjust(
+            left=0.07,
+            right=0.99,
+            top=0.92 if collective else 0.86,
+            bottom=0.1 if collective else 0.17,
+            wspace=0.28,
+            hspace=0.42,
+        )
+        self.axes = axes
+        self.lines: list[tuple[Line2D, str]] = []
+        self.free: list[tuple[Axes, tuple[str, ...]]] = []  # axes whose y-range follows data
+
+        def line(ax: Axes, column: str, **style) -> None:
+            (artist,) = ax.plot([], [], **style)
+            self.lines.append((self.live(artist), column))
+
+        ax = axes[0]
+        line(ax, "cooperation", color="#2ca02c", lw=1.5, label="cooperation")
+        if collective:
+            line(ax, "participation", color="#1f77b4", lw=1.2, label="participation")
+        else:
+            line(ax, "mutual_cooperation", color="#1f77b4", lw=1.2, label="mutual coop.")
+        line(ax, "trust", color="#7f7f7f", lw=1, ls="--", label="trust")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title("cooperation", fontsize=9)
+        ax.legend(fontsize=7, loc="lower left", framealpha=0.6)
+        if collective:
+            ax = axes[1]
+            line(ax, "welfare", color="#2ca02c", lw=1.5, label="W realised")
+            line(ax, "plan_welfare", color="#1f77b4", lw=1, label="W of the plan")
+            line(ax, "optimum", color="black", lw=1, ls="--", label="W_opt")
+            ax.set_title("regional welfare vs the optimum", fontsize=9)
+            ax.legend(fontsize=7, loc="lower right", framealpha=0.6)
+            self.free.append((ax, ("welfare", "plan_welfare", "optimum")))
+            ax = axes[2]
+            line(ax, "price_of_non_coordination", color="#d62728", lw=1.2)
+            ax.axhline(0, color="black", lw=0.6)
+            ax.set_title("price of non-coordination W − W_opt", fontsize=9)
+            self.free.append((ax, ("price_of_non_coordination",)))
+            line(axes[3], "duplication", color="#ff7f0e", lw=1.4)
+            axes[3].set_title("duplication (surplus plants)", fontsize=9)
+            self.free.append((axes[3], ("duplication",)))
+            line(axes[4], "shortfall", color="#9467bd", lw=1.4)
+            axes[4].set_title("supply-chain shortfall (share)", fontsize=9)
+            self.free.append((axes[4], ("shortfall",)))
+        else:
+            line(axes[1], "mean_payoff", color="#1f77b4", lw=1.3)
+            axes[1].set_title("payoff per interaction", fontsize=9)
+            self.free.append((axes[1], ("mean_payoff",)))
+        self.shares_ax = axes[-1]
+        self.shares_ax.set_ylim(0, 1)
+        self.shares_ax.set_title("strategy shares (colours as in the network)", fontsize=9)
+        self.share_names = list(session.model.engine.strategy_names)
+        self.shares = self.live(
+            PolyCollection(
+                [],
+                facecolors=[strategy_colour(n) for n in self.share_names],
+                alpha=0.9,
+                linewidths=0,
+            )
+        )
+        self.shares_ax.add_collection(self.shares)
+        for ax in axes:
+            ax.tick_params(labelsize=7)
+            ax.set_xlim(0, X_LADDER[0])
+        for ax in axes[-3:]:
+            ax.set_xlabel("round", fontsize=8)
+        for ax, _ in self.free:
+            ax.set_ylim(0, 1)
+
+    def _fit_limits(self, t: int, frame) -> None:
+        xmax = next((c for c in X_LADDER if c >= t), t)
+        xmax = max(min(xmax, self.cap), t, 1)
+        if xmax != self.axes[0].get_xlim()[1]:
+            for ax in self.axes:
+                ax.set_xlim(0, xmax)
+            self.invalidate()
+        for ax, columns in self.free:
+            lo_now, hi_now = ax.get_ylim()
+            values = frame[list(columns)].to_numpy()
+            lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+            if lo < lo_now or hi > hi_now:
+                pad = 0.15 * max(hi - lo, 1e-9)
+                ax.set_ylim(lo - pad if lo < 0 else lo, hi + pad if hi > 0 else hi + pad * 0.1)
+                self.invalidate()
+
+    def update(self, session: Session) -> None:
+        frame = session.rounds_frame()
+        t = session.round
+        if t:
+            self._fit_limits(t, frame)
+        r = frame["round"].to_numpy()
+        for artist, column in self.lines:
+            artist.set_data(r, frame[column].to_numpy())
+        if t:
+            self.shares.set_verts(_stacked_areas(r, shares_of(frame, self.share_names)))

@@ -1,0 +1,251 @@
+"""One browser session's simulation: the model, its layout and what the panels show.
+
+The app keeps one :class:`Session` per browser tab (inside :class:`viz.view.TabView`, built in
+the page component, never at module level), so thirty students on one server each drive their
+own model. Nothing here imports Solara or matplotlib: it is plain Python, tested without a
+browser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from agents.country import CountryAgent
+from model import optimisation as opt
+from model import theory
+from model.config import ModelConfig
+from model.games import MatrixGame
+from model.region import RegionModel
+
+CLASS_NAMES = {
+    "prisoners_dilemma": "prisoner's dilemma",
+    "stag_hunt": "stag hunt",
+    "chicken": "chicken",
+    "harmony": "harmony",
+    "deadlock": "deadlock",
+}
+
+
+@dataclass(frozen=True)
+class TheoryView:
+    """What theory says about the current run (the app's theory panel).
+
+    ``critical`` maps a rule to its analytic critical δ (pairwise prisoner's dilemma), ``rows``
+    has one row per country in collective mode (name, implied game class, Grim's δ* for that
+    country's implied game or NaN, member, followed the plan last round), ``sentence`` says in
+    one line what it means for the chosen δ.
+    """
+
+    delta: float
+    game_class: str
+    critical: dict[str, float]
+    rows: list[dict] = field(default_factory=list)
+    sentence: str = ""
+
+
+def _layout(graph: nx.Graph, network: str, seed: int) -> np.ndarray:
+    """Node positions (N × 2) in [−1, 1]²: a grid for lattices, a circle for rings and small
+    complete graphs, a spring layout otherwise (Fruchterman & Reingold 1991), seeded."""
+    n = graph.number_of_nodes()
+    if network == "lattice":
+        side = math.isqrt(n)
+        idx = np.arange(n)
+        pos = np.column_stack([idx % side, idx // side]).astype(float)
+        return (pos / max(side - 1, 1)) * 2 - 1
+    if network == "ring" or (network == "complete" and n <= 30):
+        angle = 2 * np.pi * np.arange(n) / n + np.pi / 2
+        return np.column_stack([np.cos(angle), np.sin(angle)])
+    pos = nx.spring_layout(graph, seed=seed, iterations=60)
+    return np.array([pos[i] for i in range(n)])
+
+
+def _sentence_pairwise(game: MatrixGame, cls: str, delta: float, critical: dict) -> str:
+    if cls == "prisoners_dilemma":
+        star = critical["Grim"]
+        if star >= 1:
+            return (
+                f"No δ < 1 sustains cooperation here (δ* = {star:.2f} for Grim): with this delay "
+                "and this misreading, punishment comes too late or too often to deter defection."
+            )
+        if delta >= star:
+            return (
+                f"δ = {delta:.2f} ≥ δ* = {star:.2f}: the future weighs enough that the threat of "
+                "losing R − P in every later round outweighs the one-off gain T − R, so "
+                "reciprocal rules can sustain cooperation (folk theorem)."
+            )
+        return (
+            f"δ = {delta:.2f} < δ* = {star:.2f}: the shadow of the future is too short; even the "
+            "harshest reciprocal rule cannot deter defection, so expect cooperation to unravel."
+        )
+    if cls == "stag_hunt":
+        basin = theory.stag_hunt_basin(game)
+        return (
+            "Stag hunt: mutual cooperation is already an equilibrium (R > T), so no δ is needed; "
+            f"what matters is assurance: cooperating pays if more than {1 - basin:.0%} of partners "
+            "are expected to cooperate."
+        )
+    if cls == "harmony":
+        return "Harmony: cooperating is the best reply to anything: there is no dilemma to solve."
+    if cls == "chicken":
+        return (
+            "Chicken: each prefers that the other gives way (T > R) but mutual defection is the "
+            "worst outcome (S > P): expect a tussle over who carries the cost."
+        )
+    return (
+        "Deadlock: mutual defection is preferred to mutual cooperation (P > R): interests are not "
+        "mutual, and no shadow of the future makes cooperation rational."
+    )
+
+
+class Session:
+    """A model under the app's control: reset with a configuration and seed, step, report."""
+
+    def __init__(self, config: ModelConfig | None = None, seed: int = 1, name: str = "default"):
+        self.reset(config or ModelConfig(), seed, name)
+
+    def reset(self, config: ModelConfig, seed: int, name: str | None = None) -> None:
+        """Rebuild the model (new configuration and/or seed) at round 0."""
+        self.config = config
+        self.seed = int(seed)
+        if name is not None:
+            self.name = name
+        self.model = RegionModel(config, seed=self.seed)
+        self.positions = _layout(self.model.graph, config.network, self.seed)
+        self._theory_key: tuple | None = None
+        self._theory: TheoryView | None = None
+
+    @property
+    def round(self) -> int:
+        """Rounds played since the last reset."""
+        return int(self.model.engine.t)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.model.running)
+
+    @property
+    def collective(self) -> bool:
+        return self.config.mode == "collective"
+
+    def step(self, rounds: int = 1) -> None:
+        """Play ``rounds`` rounds (fewer if the horizon ends)."""
+        self.model.run(rounds)
+
+    # ---------------------------------------------------------------- data for the panels
+
+    def rounds_frame(self) -> pd.DataFrame:
+        """Metrics per round (the DataCollector's model table)."""
+        return self.model.datacollector.get_model_vars_dataframe()
+
+    def countries_frame(self) -> pd.DataFrame:
+        """One row per country: name, strategy, payoffs, trust (and membership, action, game)."""
+        agents = self.model.agents_by_type[CountryAgent]
+        cols = ["strategy", "degree", "payoff", "total_payoff", "cooperation", "trust"]
+        if self.collective:
+            cols += ["member", "action", "game_class"]
+        return pd.DataFrame({"country": agents.get("label"), **{c: agents.get(c) for c in cols}})
+
+    def csv(self) -> str:
+        """The run so far as CSV: one row per round, prefixed by the parameters as comments."""
+        header = [f"# Pacts run: scenario {self.name}, seed {self.seed}, round {self.round}"]
+        header += [f"# {k} = {v}" for k, v in self.parameters().items()]
+        return "\n".join(header) + "\n" + self.rounds_frame().to_csv(index=False)
+
+    def parameters(self) -> dict:
+        """The configuration's plain fields (for the CSV header and the lesson panel)."""
+        skip = {"economy", "countries", "strategies"}
+        return {
+            name: getattr(self.config, name)
+            for name, *_ in ModelConfig.describe()
+            if name not in skip
+        }
+
+    def edge_states(self) -> tuple[np.ndarray, np.ndarray]:
+        """Undirected edges (M × 2) and their last-round state: 2 both cooperated, 1 one side,
+        0 both defected (before the first round: all 2, as actions start at C)."""
+        eng = self.model.engine
+        edges = eng.edges
+        m = eng.M
+        pairs = np.column_stack([edges.src[:m], edges.dst[:m]])
+        if self.collective:
+            act = eng.country_actions[0]
+            state = act[pairs[:, 0]].astype(int) + act[pairs[:, 1]]
+        else:
+            act = eng.actions_last[0]
+            state = act[:m].astype(int) + act[edges.rev[:m]]
+        return pairs, state
+
+    def theory(self) -> TheoryView:
+        """The theory panel's content, recomputed only when the plan or the settings change."""
+        eng = self.model.engine
+        key = (id(self.model), eng.plan[0].tobytes() if self.collective else None)
+        if key != self._theory_key:
+            self._theory = self._compute_theory()
+            self._theory_key = key
+        assert self._theory is not None
+        return self._theory
+
+    def _compute_theory(self) -> TheoryView:
+        cfg = self.config
+        delta = cfg.continuation
+        if not self.collective:
+            game = cfg.matrix_game
+            cls = game.classify()
+            critical = theory.critical_deltas(game, cfg.observation_delay, cfg.observation_error)
+            if critical and cfg.stake_sigma > 0:
+                critical["Calculating, median stake"] = theory.lognormal_stakes_threshold(
+                    game, cfg.stake_sigma
+                )
+            return TheoryView(
+                delta, cls, critical, sentence=_sentence_pairwise(game, cls, delta, critical)
+            )
+        eng = self.model.engine
+        econ = eng.economies[0]
+        games = opt.implied_games(econ, eng.plan[0], eng.deviation[0])
+        rows = []
+        for i, name in enumerate(econ.countries):
+            cls = games.classes[i]
+            star = math.nan
+            if cls == "prisoners_dilemma" and not games.ties[i]:
+                g = MatrixGame(
+                    T=float(games.T[i]),
+                    R=float(games.R[i]),
+                    P=float(games.P[i]),
+                    S=float(games.S[i]),
+                )
+                star = theory.calculating_threshold(g, cfg.observation_delay, cfg.observation_error)
+            rows.append(
+                {
+                    "country": name,
+                    "game": CLASS_NAMES[cls],
+                    "critical δ": star,
+                    "member": bool(eng.members[0, i]),
+                    "follows plan": bool(eng.country_actions[0, i]),
+                }
+            )
+        counts = Counter(games.classes)
+        main = counts.most_common(1)[0][0]
+        pd_stars = [r["critical δ"] for r in rows if not math.isnan(r["critical δ"])]
+        parts = ", ".join(f"{n} {CLASS_NAMES[c]}" for c, n in counts.most_common())
+        if pd_stars:
+            held = sum(s <= delta for s in pd_stars)
+            sentence = (
+                f"Under the current plan the countries face: {parts}. For the {len(pd_stars)} "
+                f"in a prisoner's dilemma, δ = {delta:.2f} makes following the plan sustainable "
+                f"for {held} (δ ≥ their δ*); the others are tempted to go it alone."
+            )
+        elif counts.get("stag_hunt"):
+            sentence = (
+                f"Under the current plan the countries face: {parts}. Following the plan is an "
+                "equilibrium for the stag hunters, so the coordinator's job is assurance: "
+                "telling each country that the others will follow."
+            )
+        else:
+            sentence = f"Under the current plan the countries face: {parts}."
+        return TheoryView(delta, main, {}, rows, sentence)
