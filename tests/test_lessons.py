@@ -11,17 +11,9 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.lessons import (
-    LESSONS,
-    MAX_COUNTRIES,
-    MAX_ROUNDS,
-    Lesson,
-    Scene,
-    get_lesson,
-    lognormal_tail,
-    run_lesson,
-    tempting_stake,
-)
+from experiments.lessons import LESSONS, Lesson, Scene, get_lesson, run_lesson
+from experiments.lessons.core import MAX_COUNTRIES, MAX_ROUNDS
+from experiments.lessons.repeated_games import lognormal_tail, tempting_stake
 from model import optimisation as opt
 from model import theory
 from model.config import ModelConfig

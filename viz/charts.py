@@ -231,6 +231,19 @@ class NetworkPlot(LivePlot):
             self.nodes.set_linewidths(0.8)
 
 
+def _legend_below(ax: Axes) -> None:
+    """A legend under the axes' tick labels (and x label), where it never hides the data."""
+    ax.legend(
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22 if ax.get_xlabel() else -0.11),
+        ncol=3,
+        frameon=False,
+        handlelength=1.5,
+        columnspacing=1.0,
+    )
+
+
 def shares_of(frame, names: list[str]) -> np.ndarray:
     """Strategy shares per round (S × T) from the model's table."""
     return frame[[f"share_{s}" for s in names]].to_numpy().T
@@ -256,16 +269,16 @@ class SeriesPlot(LivePlot):
 
     def __init__(self, session: Session):
         collective = session.collective
-        super().__init__((9.6, 5.2) if collective else (9.6, 2.8))
+        super().__init__((9.6, 5.6) if collective else (9.6, 3.0))
         self.cap = session.config.rounds
         axes = self.fig.subplots(2 if collective else 1, 3, squeeze=False).ravel()
         self.fig.subplots_adjust(
             left=0.07,
             right=0.99,
-            top=0.92 if collective else 0.86,
-            bottom=0.1 if collective else 0.17,
+            top=0.94 if collective else 0.9,
+            bottom=0.08 if collective else 0.3,
             wspace=0.28,
-            hspace=0.42,
+            hspace=0.6,
         )
         self.axes = axes
         self.lines: list[tuple[Line2D, str]] = []
@@ -284,14 +297,12 @@ class SeriesPlot(LivePlot):
         line(ax, "trust", color="#7f7f7f", lw=1, ls="--", label="trust")
         ax.set_ylim(-0.02, 1.02)
         ax.set_title("cooperation", fontsize=9)
-        ax.legend(fontsize=7, loc="lower left", framealpha=0.6)
         if collective:
             ax = axes[1]
             line(ax, "welfare", color="#2ca02c", lw=1.5, label="W realised")
             line(ax, "plan_welfare", color="#1f77b4", lw=1, label="W of the plan")
             line(ax, "optimum", color="black", lw=1, ls="--", label="W_opt")
             ax.set_title("regional welfare vs the optimum", fontsize=9)
-            ax.legend(fontsize=7, loc="lower right", framealpha=0.6)
             self.free.append((ax, ("welfare", "plan_welfare", "optimum")))
             ax = axes[2]
             line(ax, "price_of_non_coordination", color="#d62728", lw=1.2)
@@ -310,7 +321,7 @@ class SeriesPlot(LivePlot):
             self.free.append((axes[1], ("mean_payoff",)))
         self.shares_ax = axes[-1]
         self.shares_ax.set_ylim(0, 1)
-        self.shares_ax.set_title("strategy shares (colours as in the network)", fontsize=9)
+        self.shares_ax.set_title("strategy shares (as in the network)", fontsize=9)
         self.share_names = list(session.model.engine.strategy_names)
         self.shares = self.live(
             PolyCollection(
@@ -328,6 +339,9 @@ class SeriesPlot(LivePlot):
             ax.set_xlabel("round", fontsize=8)
         for ax, _ in self.free:
             ax.set_ylim(0, 1)
+        _legend_below(axes[0])
+        if collective:
+            _legend_below(axes[1])
 
     def _fit_limits(self, t: int, frame) -> None:
         xmax = next((c for c in X_LADDER if c >= t), t)

@@ -1,0 +1,304 @@
+"""Lessons 3 and 4, what sustains cooperation in the repeated game: the shadow of the future
+(δ against δ*, regular and irregular stakes) and noise and feedback (echoes and their repair,
+late news, the broker's transparency), with the closed forms they are compared with."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from experiments.figures import save_figure
+from experiments.lessons.core import (
+    Lesson,
+    LessonResult,
+    Progress,
+    Scene,
+    SceneResult,
+    _pairwise_cooperation,
+    _pct,
+    _simulate,
+    _tail,
+    _write_csv,
+)
+from model import theory
+from model.games import PD, MatrixGame
+from model.scenarios import load_preset
+
+# ====================================================================== 3. shadow of the future
+DELTA_STAR = theory.critical_deltas(PD)["Grim"]
+"""Grim's (and a forward-looking government's) critical δ in Axelrod's PD: (T−R)/(T−P) = 0.5."""
+
+
+def _shadow_overrides(delta: float, **extra: Any) -> dict:
+    return {
+        "n_countries": 12,
+        "network": "complete",
+        "game": "prisoners_dilemma",
+        "strategies": {"Calculating": 1},
+        "rounds": 100,
+        "noise": 0.0,
+        "continuation": delta,
+        **extra,
+    }
+
+
+def _delta_label(delta: float, delay: int = 0, error: float = 0.0) -> str:
+    star = theory.critical_deltas(PD, delay, error)["Grim"]
+    side = "below" if delta < star else "above"
+    return f"δ = {delta:.2f} ({side} δ* = {star:.2f})"
+
+
+SHADOW_SCENES = (
+    Scene(_delta_label(0.40), "default", _shadow_overrides(0.40)),
+    Scene(_delta_label(0.60), "default", _shadow_overrides(0.60)),
+    Scene(
+        "δ = 0.60, irregular stakes (σ = 1)", "default", _shadow_overrides(0.60, stake_sigma=1.0)
+    ),
+)
+DELTA_GRID = tuple(round(0.30 + 0.025 * k, 3) for k in range(27))
+"""δ = 0.300, 0.325, …, 0.950 for the figures over δ."""
+
+
+def tempting_stake(game: MatrixGame, delta: float) -> float:
+    """The stake (relative to the mean stake 1) above which a forward-looking government
+    defects: s (T − R) > δ/(1 − δ)·(R − P) (Axelrod & Keohane 1985, regularity of stakes)."""
+    return delta / (1.0 - delta) * (game.R - game.P) / (game.T - game.R)
+
+
+def lognormal_tail(threshold: float, sigma: float) -> float:
+    """P(s > threshold) for the model's lognormal stakes (mean 1, spread σ)."""
+    if sigma == 0:
+        return 0.0 if threshold >= 1.0 else 1.0
+    z = (math.log(threshold) + sigma**2 / 2) / sigma
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def _run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+    """The scenes, and long-run cooperation of forward-looking governments over a grid of δ
+    with regular stakes (one run: the rule is deterministic) and with irregular stakes σ = 1
+    (mean of 8 replicates), against the analytic δ*."""
+    progress.start(len(lesson.scenes) + 2 * len(DELTA_GRID))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+    results = []
+    for scene in lesson.scenes:
+        cfg = scene.config()
+        _, df = _simulate(cfg, seed)
+        coop = _tail(df["cooperation"])
+        star = theory.critical_deltas(cfg.matrix_game, cfg.observation_delay)["Grim"]
+        values = {"continuation": cfg.continuation, "delta_star": star, "cooperation": coop}
+        if cfg.stake_sigma > 0:
+            s_star = tempting_stake(cfg.matrix_game, cfg.continuation)
+            p = lognormal_tail(s_star, cfg.stake_sigma)
+            what = (
+                f"a stake above {s_star:.2f}× the mean tempts everyone at once "
+                f"(probability {_pct(p)} a round, first after about {1 / p:.0f} rounds); then "
+                "punishment for ever → cooperation collapses"
+            )
+            values.update(tempting_stake=s_star, tempting_probability=p)
+        elif cfg.continuation >= star:
+            what = f"δ ≥ δ* = {star:.2f}: cooperation is sustainable → 100 %"
+        else:
+            what = f"δ < δ* = {star:.2f}: cooperation is not sustainable → 0 %"
+        first = float(df["cooperation"].iloc[0])
+        results.append(
+            SceneResult(
+                scene.label,
+                f"cooperation {_pct(first)} in round 1, long run {_pct(coop)}",
+                what,
+                values,
+            )
+        )
+        right.plot(df["round"], df["cooperation"], label=scene.label)
+        progress.step()
+    rows = []
+    for sigma, reps in ((0.0, 1), (1.0, 8)):
+        coop = []
+        for delta in DELTA_GRID:
+            cfg = load_preset("default").replace(**_shadow_overrides(delta, stake_sigma=sigma))
+            c = _pairwise_cooperation(cfg, seed, reps)
+            coop.append(float(c[c.shape[0] // 2 :].mean()))
+            rows.append({"stake_sigma": sigma, "continuation": delta, "cooperation": coop[-1]})
+            progress.step()
+        left.plot(
+            DELTA_GRID,
+            coop,
+            marker="o",
+            ms=3,
+            label="regular stakes" if sigma == 0 else f"irregular stakes σ = {sigma:g}",
+        )
+    left.axvline(DELTA_STAR, color="black", ls="--", lw=1)
+    left.text(DELTA_STAR, 0.5, f" δ* = {DELTA_STAR:.2f}\n (T−R)/(T−P)", fontsize=8)
+    left.set(
+        xlabel="shadow of the future δ",
+        ylabel="long-run cooperation",
+        ylim=(-0.02, 1.02),
+    )
+    left.legend(fontsize=8, loc="upper left")
+    left.grid(alpha=0.3)
+    left.set_title("Twelve forward-looking governments, Axelrod's PD", fontsize=10)
+    right.set(xlabel="round", ylabel="cooperation (share of C moves)", ylim=(-0.02, 1.02))
+    right.legend(fontsize=8)
+    right.grid(alpha=0.3)
+    right.set_title("The scenes, round by round", fontsize=10)
+    fig.suptitle(lesson.title, fontsize=11)
+    figure = save_figure(fig, out / f"{lesson.name}.png")
+    data = _write_csv(pd.DataFrame(rows), out / "cooperation_by_delta.csv")
+    return LessonResult(lesson, seed, results, [figure], [data])
+
+
+# ====================================================================== 4. noise and feedback
+NOISE = 0.05
+
+
+def _noisy(strategy: str) -> dict:
+    return {
+        "n_countries": 10,
+        "network": "complete",
+        "game": "prisoners_dilemma",
+        "strategies": {strategy: 1},
+        "rounds": 200,
+        "noise": NOISE,
+    }
+
+
+def _misread(transparency: float) -> dict:
+    return {
+        "strategies": {"TitForTat": 1},
+        "observation_error": 0.2,
+        "transparency": transparency,
+        "rounds": 100,
+    }
+
+
+NOISE_SCENES = (
+    Scene("TitForTat, 5 % noise: the echo", "default", _noisy("TitForTat")),
+    Scene("Generous TFT, 5 % noise", "default", _noisy("GenerousTitForTat")),
+    Scene("Win-stay lose-shift, 5 % noise", "default", _noisy("WinStayLoseShift")),
+    Scene(
+        f"δ = 0.60, news 1 round late (δ* = {theory.critical_deltas(PD, delay=1)['Grim']:.2f})",
+        "default",
+        _shadow_overrides(0.60, observation_delay=1),
+    ),
+    Scene("Misreading 20 %, no transparency", "classroom", _misread(0.0)),
+    Scene("Misreading 20 %, transparent broker", "classroom", _misread(0.9)),
+)
+
+
+def tft_echo_payoff(game: MatrixGame) -> float:
+    """Long-run payoff of TFT against TFT under small noise: (R + S + T + P)/4 (Molander 1985)."""
+    return (game.R + game.S + game.T + game.P) / 4
+
+
+def wsls_mutual_cooperation(e: float) -> float:
+    """Long-run share of mutual cooperation between two WSLS players whose moves are flipped with
+    probability e: (1 − e)(1 − 3e + 4e²) (Nowak & Sigmund 1993)."""
+    return (1 - e) * (1 - 3 * e + 4 * e**2)
+
+
+def _run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+    """Noise repair (TFT, GTFT, WSLS under implementation noise, against the closed forms),
+    slow feedback (forward-looking governments over δ for delays d = 0, 1, 2 against
+    δ*(d)), and the coordinator's transparency in the classroom (TFT members misreading 20 %)."""
+    delays = (0, 1, 2)
+    progress.start(len(lesson.scenes) + len(delays) * len(DELTA_GRID))
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.4))
+    results = []
+    for scene in lesson.scenes:
+        cfg = scene.config()
+        _, df = _simulate(cfg, seed)
+        coop, mutual = _tail(df["cooperation"]), _tail(df["mutual_cooperation"])
+        values = {"cooperation": coop, "mutual_cooperation": mutual}
+        rule = next(iter(cfg.strategies))
+        if cfg.mode == "collective":
+            values["welfare"] = _tail(df["welfare"])
+            eps = cfg.observation_error * (1 - cfg.transparency)
+            measured = f"long-run cooperation {_pct(coop)}, W = {values['welfare']:.1f}"
+            what = (
+                f"members misread each other with ε(1 − τ) = {eps:.2f}; every misreading "
+                "sets off a TFT echo, and a country follows the plan only while most of its "
+                "partners' rules say C"
+            )
+            axes[2].plot(df["round"], df["cooperation"], label=scene.label)
+        elif rule == "Calculating":
+            star = theory.critical_deltas(cfg.matrix_game, cfg.observation_delay)["Grim"]
+            values["delta_star"] = star
+            measured = f"long-run cooperation {_pct(coop)}"
+            what = (
+                f"δ^(d+1) = {cfg.continuation ** (cfg.observation_delay + 1):.2f} < "
+                f"(T−R)/(T−P) = {DELTA_STAR:.2f}: δ = {cfg.continuation:g} < δ*(d = "
+                f"{cfg.observation_delay}) = {star:.2f} → no cooperation"
+            )
+        else:
+            payoff = _tail(df["mean_payoff"])
+            values["payoff"] = payoff
+            measured = (
+                f"cooperation {_pct(coop)}, mutual cooperation {_pct(mutual)}, payoff "
+                f"{payoff:.2f} per interaction"
+            )
+            if rule == "TitForTat":
+                what = (
+                    f"echo: payoff (R+S+T+P)/4 = {tft_echo_payoff(cfg.matrix_game):.2f}, "
+                    "mutual cooperation 25 %"
+                )
+            elif rule == "WinStayLoseShift":
+                what = (
+                    "mutual cooperation (1−e)(1−3e+4e²) = "
+                    f"{_pct(wsls_mutual_cooperation(cfg.noise))} (e = {cfg.noise:g})"
+                )
+            else:
+                q = theory.gtft_generosity(cfg.matrix_game)
+                what = (
+                    f"forgives a defection with q = {q:.2f}: echoes die out; payoff close "
+                    f"to R = {cfg.matrix_game.R:g} (less the noise)"
+                )
+            axes[0].plot(
+                df["round"],
+                df["mutual_cooperation"].rolling(10, min_periods=1).mean(),
+                label=scene.label,
+            )
+        results.append(SceneResult(scene.label, measured, what, values))
+        progress.step()
+    axes[0].axhline(0.25, color="tab:blue", ls="--", lw=1)
+    axes[0].text(0, 0.27, "TFT echo: 1/4", color="tab:blue", fontsize=8)
+    w = wsls_mutual_cooperation(NOISE)
+    axes[0].axhline(w, color="tab:green", ls="--", lw=1)
+    axes[0].text(0, w + 0.02, f"WSLS: (1−e)(1−3e+4e²) = {w:.2f}", color="tab:green", fontsize=8)
+    axes[0].set(xlabel="round", ylabel="mutual cooperation (10-round mean)", ylim=(-0.02, 1.02))
+    axes[0].legend(fontsize=8, loc="lower right")
+    axes[0].set_title(f"Implementation noise e = {NOISE:g}: echo and repair", fontsize=10)
+    rows = []
+    for d in delays:
+        coop = []
+        for delta in DELTA_GRID:
+            cfg = load_preset("default").replace(**_shadow_overrides(delta, observation_delay=d))
+            c = _pairwise_cooperation(cfg, seed)
+            coop.append(float(c[c.shape[0] // 2 :].mean()))
+            rows.append({"observation_delay": d, "continuation": delta, "cooperation": coop[-1]})
+            progress.step()
+        (line,) = axes[1].plot(
+            DELTA_GRID,
+            coop,
+            marker="o",
+            ms=3,
+            label=f"d = {d}: "
+            + ("news at once" if d == 0 else f"news {d} round{'s' * (d > 1)} late"),
+        )
+        star = theory.critical_deltas(PD, d)["Grim"]
+        axes[1].axvline(star, color=line.get_color(), ls="--", lw=1)
+        axes[1].text(star, 0.1 + 0.3 * d, f" δ*({d}) = {star:.2f}", fontsize=8)
+    axes[1].set(xlabel="shadow of the future δ", ylabel="long-run cooperation", ylim=(-0.02, 1.02))
+    axes[1].legend(fontsize=8, loc="upper left")
+    axes[1].set_title("Slow feedback raises δ*: δ^(d+1) ≥ (T−R)/(T−P)", fontsize=10)
+    axes[2].set(xlabel="round", ylabel="cooperation (share following the plan)", ylim=(-0.02, 1.02))
+    axes[2].legend(fontsize=8, loc="lower left")
+    axes[2].set_title("Classroom, TFT governments: the broker's transparency", fontsize=10)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.suptitle(lesson.title, fontsize=11)
+    figure = save_figure(fig, out / f"{lesson.name}.png")
+    data = _write_csv(pd.DataFrame(rows), out / "cooperation_by_delay.csv")
+    return LessonResult(lesson, seed, results, [figure], [data])
