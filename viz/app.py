@@ -110,27 +110,18 @@ def Slider(
     def set_value(v):
         draft.value = {**draft.value, field: v}
 
-    value = draft.value[field]
-    if kind == "int":
-        solara.SliderInt(
-            f"{label}: {int(value)}",
-            value=int(value),
-            min=lo,
-            max=hi,
-            step=step,
-            on_value=set_value,
-            disabled=disabled,
-        )
-    else:
-        solara.SliderFloat(
-            f"{label}: {float(value):g}",
-            value=float(value),
-            min=lo,
-            max=hi,
-            step=step,
-            on_value=set_value,
-            disabled=disabled,
-        )
+    integer = kind == "int"
+    value = int(draft.value[field]) if integer else float(draft.value[field])
+    slider = solara.SliderInt if integer else solara.SliderFloat
+    slider(
+        f"{label}: {value:g}",
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        on_value=set_value,
+        disabled=disabled,
+    )
 
 
 @solara.component

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from experiments.exp_flexibility import SHOCKS as FLEX_SHOCKS
 from experiments.figures import save_figure
 from experiments.lessons.core import (
     Lesson,
@@ -212,16 +213,11 @@ def _run_levels(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
 # ====================================================================== 8. triple flexibility
 FLEX_ROUNDS = 60
 SHOCKS: dict[str, dict[str, Any]] = {
-    "longitudinal": {"election_rate": 0.03, "strategies": MIX},
-    "directional": {
-        "tech_shock_rate": 0.1,
-        "tech_shock_sigma": 1.0,
-        "replan_interval": 30,
-        "strategies": {"TitForTat": 1},
-    },
-    "compositional": {"coordination_cost": 1.0},
+    **FLEX_SHOCKS,
+    "longitudinal": {**FLEX_SHOCKS["longitudinal"], "strategies": MIX},
 }
-"""Each flexibility and the shock it answers (as in the ``flexibility`` experiment)."""
+"""Each flexibility and the shock it answers: the ``flexibility`` experiment's, with this
+lesson's mix of rules on the ballot at elections."""
 _SHOCK_NAMES = {
     "longitudinal": "elections",
     "directional": "technology shocks",
