@@ -135,6 +135,18 @@ def test_network_plot_colours_nodes_by_strategy_and_edges_by_cooperation():
     assert np.allclose(plot.edges.get_colors()[0][:3], to_rgba(EDGE_COLOURS[1])[:3])
 
 
+def test_lattice_draws_neighbours_not_the_wrap_around():
+    """6 × 6 Moore torus: 36·8/2 = 144 relationships; without wrapping, 2·6·5 orthogonal and
+    2·5·5 diagonal neighbour pairs remain = 110."""
+    s = Session(ModelConfig(n_countries=36, network="lattice"), seed=1)
+    plot = NetworkPlot(s)
+    assert len(s.edge_states()[0]) == 144
+    assert plot.drawn.sum() == 110
+    s.step()
+    plot.render(s)
+    assert len(plot.edges.get_colors()) == 110
+
+
 def test_network_plot_outlines_members_only():
     cfg = load_preset("classroom").replace(regime="minilateral")
     s = Session(cfg, seed=1)

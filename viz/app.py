@@ -173,7 +173,7 @@ def Controls(
         "n_countries",
         "N — number of countries" + (" (set by the preset)" if fixed_n else ""),
         "int",
-        (2, 50, 1),
+        (2, max(100, int(d["n_countries"])), 1),  # presets such as `evolution` have more
         disabled=fixed_n,
     )
     Choice(draft, "network", "network", NETWORKS)

@@ -128,11 +128,21 @@ class NetworkPlot(LivePlot):
         ax.set_ylim(-1.25, 1.25)
         ax.set_title(session.name, fontsize=10)
         pairs, _ = session.edge_states()
+        lattice = session.config.network == "lattice"
+        # a torus's wrap-around edges would cross the whole picture: only neighbours are drawn
+        step = 2 / max(math.isqrt(n) - 1, 1)
+        self.drawn = (
+            np.abs(pos[pairs[:, 0]] - pos[pairs[:, 1]]).max(axis=1) <= step * 1.01
+            if lattice
+            else np.ones(len(pairs), bool)
+        )
         self.edges = self.live(
-            LineCollection(pos[pairs], linewidths=1.6 if n <= 30 else 0.9, alpha=0.75)
+            LineCollection(pos[pairs[self.drawn]], linewidths=1.6 if n <= 30 else 0.9, alpha=0.75)
         )
         ax.add_collection(self.edges)
         base = 420 * min(1.0, 16 / n)
+        if lattice and n > 100:  # large grids: squares that tile the picture, like pd_grid
+            base = (0.8 * 0.96 * 5.6 * 72 * step / 2.5) ** 2
         if session.collective:
             sizes = np.asarray(model.economy.sizes, float)
             self.area = base * 3 * sizes / sizes.max() + 30
@@ -144,7 +154,10 @@ class NetworkPlot(LivePlot):
                 LineCollection([], colors="#555555", linewidths=0.6, linestyles=":")
             )
             ax.add_collection(self.spokes)
-        self.nodes = self.live(ax.scatter(pos[:, 0], pos[:, 1], s=self.area, zorder=3))
+        marker = "s" if lattice and n > 100 else "o"
+        self.nodes = self.live(
+            ax.scatter(pos[:, 0], pos[:, 1], s=self.area, marker=marker, zorder=3)
+        )
         if self.spokes is not None:
             self.live(ax.scatter([0], [0], s=260, marker="s", c="#ffd166", edgecolors="#222222"))
             ax.annotate(
@@ -211,7 +224,7 @@ class NetworkPlot(LivePlot):
 
     def update(self, session: Session) -> None:
         eng = session.model.engine
-        _, state = session.edge_states()
+        state = session.edge_states()[1][self.drawn]
         if session.round == 0:
             self.edges.set_colors(["#bbbbbb"] * len(state))
         else:
