@@ -73,6 +73,23 @@ def test_loads_steps_and_has_no_errors(chromium, app_server):
     assert not SERVER_ERRORS.search(app_server.log_text()), app_server.log_text()[-3000:]
 
 
+def test_play_runs_rounds_until_pause(chromium, app_server):
+    context, page = open_page(chromium, app_server.url)
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(  # rounds pass quickly: poll for "at least 3", not for "Round 3"
+        "n => parseInt(document.querySelector('.pacts-round').innerText.split(' ').pop()) >= n",
+        arg=3,
+        timeout=30_000,
+    )
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
+    stopped = round_shown(page)
+    page.wait_for_timeout(1000)
+    assert round_shown(page) == stopped >= 3
+    assert_no_error_text(page)
+    context.close()
+
+
 def test_changing_delta_and_reset_rebuild_the_model(chromium, app_server):
     context, page = open_page(chromium, app_server.url)
     page.get_by_role("button", name="Step", exact=True).click()
