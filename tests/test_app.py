@@ -300,3 +300,23 @@ def test_page_changing_delta_and_reset_rebuilds_the_model():
     click(rc, "Reset to apply changes")
     assert any("Chosen δ = 0.40" in t for t in texts(box))
     assert any("0.40 < δ* = 0.50" in t for t in texts(box))
+
+
+def test_theory_panel_escapes_country_names():
+    """Country names come from scenario files or the page address: never raw HTML."""
+    view = TabView()
+    cfg = load_preset("classroom")
+    countries = [{**c, "name": "<b>Evil</b>"} if k == 0 else c for k, c in enumerate(cfg.countries)]
+    view.reset(cfg.replace(countries=countries), 1, "x")
+    box, _ = solara.render(app_module.TheoryPanel(view, 0), handle_error=False)
+    raw: list[str] = []
+
+    def walk(w):
+        for c in getattr(w, "children", None) or []:
+            walk(c)
+        if isinstance(getattr(w, "unsafe_innerHTML", None), str):
+            raw.append(w.unsafe_innerHTML)
+
+    walk(box)
+    assert any("&lt;b&gt;Evil" in r for r in raw)
+    assert not any("<b>Evil" in r for r in raw)

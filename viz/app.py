@@ -20,6 +20,7 @@ The page address can choose the start: ``?preset=classroom``, ``?lesson=shadow-o
 
 from __future__ import annotations
 
+import html
 import time
 import traceback
 import warnings
@@ -88,7 +89,8 @@ def _draft(config: ModelConfig, seed: int) -> dict:
 @solara.component
 def Prose(text: str):
     """Markdown rendered on the server. (solara.Markdown would fetch KaTeX from a CDN, which
-    fails offline and fills the server log.) Only the app's own texts are rendered here."""
+    fails offline and fills the server log.) Only the app's own texts are rendered here; names
+    that can come from a scenario (countries) are escaped by the caller."""
     solara.HTML(
         tag="div",
         unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]),
@@ -152,7 +154,8 @@ def Switch(draft: solara.Reactive[dict], field: str, label: str, disabled=False)
 def Controls(
     view: TabView, version: int, draft: solara.Reactive[dict], apply, load_preset, busy: bool
 ):
-    """The sidebar: scenario, the shadow of the future, institutions, flexibility, seed."""
+    """The sidebar: scenario, the shadow of the future, institutions, flexibility, seed.
+    (``version``, like the other panels': the view's change counter, so they re-render.)"""
     d = draft.value
     config = view.session.config
     collective = d["mode"] == "collective"
@@ -233,7 +236,7 @@ def TheoryPanel(view: TabView, version: int):
         Prose(th.sentence)
         if th.rows:
             body = "\n".join(
-                f"| {r['country']} | {r['game']} | {_fmt(r['critical δ'])} | "
+                f"| {html.escape(r['country'])} | {r['game']} | {_fmt(r['critical δ'])} | "
                 f"{'✓' if r['member'] else '–'} | {'C' if r['follows plan'] else 'D'} |"
                 for r in th.rows
             )
