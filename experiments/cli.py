@@ -385,12 +385,18 @@ def app_command(host: str, port: int) -> list[str]:
 
 
 def _port_free(host: str, port: int) -> bool:
+    """Whether the app could listen on host:port (a host that is no address here is an error)."""
     import socket
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
+        except socket.gaierror as err:
+            raise ValueError(
+                f"--host {host!r}: not an address ({err.strerror}); allowed: 127.0.0.1 (this "
+                "machine only), 0.0.0.0 (every network) or one of this machine's addresses"
+            ) from None
         except OSError:
             return False
     return True

@@ -93,7 +93,7 @@ class CollectiveEngine(PairwiseEngine):
         self.satisfaction = np.zeros((R, N))  # moving average of payoff − outside option
         self.out_until = np.zeros((R, N), int)  # an exited country stays out until this round
         self.opt_out = np.zeros((R, N, K), bool)  # sector initiatives a member opted out of
-        self.game_classes: list[list[str]] = [[] for _ in range(R)]
+        self.implied: list[opt.ImpliedGames | None] = [None] * R  # 2×2 games under the plan
         self.shocks = {"elections": np.zeros(R, int), "technology": np.zeros(R, int)}
         # a binding (supranational) plan is renegotiated slowly
         slow = SUPRANATIONAL_SLOWDOWN if config.regime == "supranational" else 1
@@ -118,7 +118,7 @@ class CollectiveEngine(PairwiseEngine):
         """W_opt: the coordinator's method on every feasible portfolio (exact on the tested
         instances; see model.optimisation.coordinate for its bound). The exact MILP would cost
         seconds at N = 50 on every technology shock, so W_opt is kept as the best welfare known:
-        raised whenever a plan or a realised profile does better (:meth:`_raise_optimum`), so
+        raised whenever a plan or a realised profile does better, so
         that W − W_opt ≤ 0 always holds."""
         return opt.coordinate(econ, [econ.portfolios(i) for i in range(econ.N)], seed=0).welfare
 
@@ -152,13 +152,14 @@ class CollectiveEngine(PairwiseEngine):
         econ, plan = self.economies[r], self.plan[r]
         self.deviation[r] = opt.go_alone(econ)
         self.plan_payoff[r] = econ.payoffs(plan)
-        self._raise_optimum(r, float(self.plan_payoff[r].sum()))
+        self.w_opt[r] = max(self.w_opt[r], self.plan_payoff[r].sum())  # see _optimum
         self.outside_option[r] = econ.payoffs(self.deviation[r])
-        self.game_classes[r] = opt.implied_games(econ, plan, self.deviation[r]).classes
+        self.implied[r] = opt.implied_games(econ, plan, self.deviation[r])
 
-    def _raise_optimum(self, r: int, welfare: float) -> None:
-        """Keep W_opt an upper bound of every welfare seen in replicate r (see _optimum)."""
-        self.w_opt[r] = max(self.w_opt[r], welfare)
+    @property
+    def game_classes(self) -> list[list[str]]:
+        """Per replicate, the class of each country's implied 2×2 game under the plan."""
+        return [g.classes if g is not None else [] for g in self.implied]
 
     def _coordinated_plan(self, r: int, rng: np.random.Generator) -> np.ndarray:
         """Council rounds (paper §4.3): members submit their M best portfolios given the current
@@ -298,8 +299,7 @@ class CollectiveEngine(PairwiseEngine):
         base = np.stack(
             [econ.payoffs(x) for econ, x in zip(self.economies, self.investments, strict=True)]
         )
-        for r, welfare in enumerate(base.sum(axis=1)):
-            self._raise_optimum(r, float(welfare))
+        self.w_opt = np.maximum(self.w_opt, base.sum(axis=1))  # see _optimum
         pay = base * stake[:, None] + self._institutions(act)
         self.country_payoff_last = pay
         self.country_total += pay * (self.t < self.horizon)[:, None]

@@ -12,7 +12,7 @@ A bad value raises one ``ValueError`` that names the field, the value and what i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -421,26 +421,27 @@ class ModelConfig:
         """The stage game as a :class:`~model.games.MatrixGame`."""
         return get_game(self.game)
 
-    def replace(self, **changes: Any) -> ModelConfig:
-        """A copy with some fields changed (validated again); unknown names are an error."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - known)
+    @classmethod
+    def _known(cls, names: Iterable[str], origin: str, extra: frozenset = frozenset()) -> set:
+        """The field names; a name that is neither a field nor in ``extra`` is an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(names) - known - extra)
         if unknown:
             raise ValueError(
-                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}"
+                f"{origin}unknown field(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(known))}"
             )
+        return known
+
+    def replace(self, **changes: Any) -> ModelConfig:
+        """A copy with some fields changed (validated again); unknown names are an error."""
+        self._known(changes, "")
         return replace(self, **changes)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, origin: str = "config") -> ModelConfig:
         """Build from a plain mapping (e.g. a TOML table); unknown keys are an error."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known - {"description", "name"})
-        if unknown:
-            raise ValueError(
-                f"{origin}: unknown field(s) {', '.join(unknown)}; "
-                f"allowed: {', '.join(sorted(known))}"
-            )
+        known = cls._known(data, f"{origin}: ", frozenset({"description", "name"}))
         values = {
             k: (tuple(v) if isinstance(v, list) and k == "game" else v)
             for k, v in data.items()

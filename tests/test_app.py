@@ -95,20 +95,29 @@ def test_theory_panel_other_classes(game, word):
 
 
 def test_theory_panel_collective_rows_are_the_implied_games():
-    s = Session(load_preset("classroom"), seed=1)
-    s.step(3)
-    th = s.theory()
-    eng = s.model.engine
-    games = opt.implied_games(eng.economies[0], eng.plan[0], eng.deviation[0])
-    assert [r["country"] for r in th.rows] == list(s.model.economy.countries)
-    for i, row in enumerate(th.rows):
-        assert row["game"] == CLASS_NAMES[games.classes[i]]
-        if games.classes[i] == "prisoners_dilemma":
-            g = MatrixGame(T=games.T[i], R=games.R[i], P=games.P[i], S=games.S[i])
-            assert row["critical δ"] == pytest.approx(theory.calculating_threshold(g))
-        else:
-            assert math.isnan(row["critical δ"])
-        assert row["member"] == bool(eng.members[0, i])
+    """Each row is the country's 2×2 game under the current plan (recomputed here from the
+    plan), Grim's δ* of that game when it is a PD, and the current membership and move."""
+    cfg = load_preset("classroom").replace(hegemon="cooperative", noise=0.05)
+    s = Session(cfg, seed=2)
+    seen_pd, moves = False, set()
+    for _ in range(8):
+        s.step(5)
+        th = s.theory()
+        eng = s.model.engine
+        games = opt.implied_games(eng.economies[0], eng.plan[0], eng.deviation[0])
+        assert [r["country"] for r in th.rows] == list(s.model.economy.countries)
+        for i, row in enumerate(th.rows):
+            assert row["game"] == CLASS_NAMES[games.classes[i]]
+            if games.classes[i] == "prisoners_dilemma":
+                seen_pd = True
+                g = MatrixGame(T=games.T[i], R=games.R[i], P=games.P[i], S=games.S[i])
+                assert row["critical δ"] == pytest.approx(theory.calculating_threshold(g))
+            else:
+                assert math.isnan(row["critical δ"])
+            assert row["member"] == bool(eng.members[0, i])
+            assert row["follows plan"] == bool(eng.country_actions[0, i])
+        moves.add(tuple(r["follows plan"] for r in th.rows))
+    assert seen_pd and len(moves) > 1  # both branches seen, and the moves did change
 
 
 def test_csv_has_the_parameters_and_one_row_per_round():

@@ -108,3 +108,25 @@ def test_readme_opens_with_the_two_commands_and_documents_every_field():
     assert ModelConfig.markdown_table() in readme, (
         "README's parameter table is stale: paste ModelConfig.markdown_table()"
     )
+
+
+def test_app_refuses_a_busy_port_a_bad_port_and_a_bad_host(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit) as exit_:
+            main(["app", "--port", str(port)])
+    assert exit_.value.code == 2
+    assert f"--port {port}" in capsys.readouterr().err
+    for args, words in [
+        (["--port", "70000"], ["--port 70000", "1–65535"]),
+        (["--host", "no.such.host.invalid"], ["--host", "127.0.0.1", "0.0.0.0"]),
+    ]:
+        with pytest.raises(SystemExit) as exit_:
+            main(["app", *args])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert all(w in err for w in words), err

@@ -21,6 +21,7 @@ The page address can choose the start: ``?preset=classroom``, ``?lesson=shadow-o
 from __future__ import annotations
 
 import html
+import math
 import time
 import traceback
 import warnings
@@ -99,7 +100,7 @@ def Prose(text: str):
 
 
 def _fmt(x: float) -> str:
-    return "—" if x != x else ("never (≥ 1)" if x >= 1 else f"{x:.3f}")  # NaN != NaN
+    return "—" if math.isnan(x) else ("never (≥ 1)" if x >= 1 else f"{x:.3f}")
 
 
 @solara.component
@@ -291,12 +292,8 @@ def Page():
     playing = solara.use_reactive(False)
     error = solara.use_reactive(view.message)
 
-    def changed(reset_draft: bool = False) -> None:
-        if reset_draft:
-            draft.value = _draft(view.session.config, view.session.seed)
-        tick.value += 1
-
-    def guarded(action) -> None:
+    def guarded(action, reset_draft: bool = False) -> None:
+        """Run an action on the view, show its error if any, and re-render."""
         try:
             action()
             error.value = ""
@@ -305,26 +302,24 @@ def Page():
         except Exception as err:  # keep the page alive; the server log has the traceback
             traceback.print_exc()
             error.value = f"unexpected error: {err!r}"
-        changed()
+        if reset_draft:  # the sidebar shows the new scenario
+            draft.value = _draft(view.session.config, view.session.seed)
+        tick.value += 1
 
     def apply() -> None:
         def run():
             values = dict(draft.value)
             seed = int(values.pop("seed"))
-            lesson_name = view.lesson
             view.reset(view.session.config.replace(**values), seed)
-            view.lesson = lesson_name
 
         guarded(run)
 
     def load_preset(name: str) -> None:
         lesson.value = ""
-        guarded(lambda: view.load_preset(name))
-        changed(reset_draft=True)
+        guarded(lambda: view.load_preset(name), reset_draft=True)
 
     def load_scene(name: str, scene: int) -> None:
-        guarded(lambda: view.load_scene(name, scene))
-        changed(reset_draft=True)
+        guarded(lambda: view.load_scene(name, scene), reset_draft=True)
 
     def play_loop() -> None:
         while playing.value and view.session.running:
@@ -369,7 +364,7 @@ def Page():
                 style={"font-size": "1.3em", "font-weight": "bold", "margin": "0 12px"},
             )
             solara.Text(f"of {s.config.rounds} · {s.config.mode} · seed {s.seed}")
-            if view.step_ms == view.step_ms:
+            if not math.isnan(view.step_ms):
                 solara.Text(
                     f"· server step {view.step_ms:.0f} ms",
                     classes=["pacts-step-ms"],

@@ -64,8 +64,8 @@ class LivePlot:
     """A figure whose static parts are cached and whose data artists are redrawn per render.
 
     Subclasses build the figure, register the data artists with :meth:`live` (drawn in that
-    order) and implement
-    :meth:`update`; they call :meth:`invalidate` when something static changes (axis limits).
+    order) and implement :meth:`update`; they call :meth:`invalidate` when something static
+    changes (axis limits).
     """
 
     def __init__(self, figsize: tuple[float, float]):
@@ -257,11 +257,6 @@ def _legend_below(ax: Axes) -> None:
     )
 
 
-def shares_of(frame, names: list[str]) -> np.ndarray:
-    """Strategy shares per round (S × T) from the model's table."""
-    return frame[[f"share_{s}" for s in names]].to_numpy().T
-
-
 def _stacked_areas(x: np.ndarray, shares: np.ndarray) -> list[np.ndarray]:
     """One polygon per strategy: the band between its cumulative share and the one below it
     (what ``Axes.stackplot`` draws, as a single collection that can be updated in place)."""
@@ -381,4 +376,5 @@ class SeriesPlot(LivePlot):
         for artist, column in self.lines:
             artist.set_data(r, frame[column].to_numpy())
         if t:
-            self.shares.set_verts(_stacked_areas(r, shares_of(frame, self.share_names)))
+            shares = frame[[f"share_{s}" for s in self.share_names]].to_numpy().T
+            self.shares.set_verts(_stacked_areas(r, shares))

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from agents.country import CountryAgent
-from model import optimisation as opt
 from model import theory
 from model.config import ModelConfig
 from model.games import MatrixGame
@@ -117,8 +116,6 @@ class Session:
             self.name = name
         self.model = RegionModel(config, seed=self.seed)
         self.positions = _layout(self.model.graph, config.network, self.seed)
-        self._theory_key: tuple | None = None
-        self._theory: TheoryView | None = None
 
     @property
     def round(self) -> int:
@@ -182,16 +179,8 @@ class Session:
         return pairs, state
 
     def theory(self) -> TheoryView:
-        """The theory panel's content, recomputed only when the plan or the settings change."""
-        eng = self.model.engine
-        key = (id(self.model), eng.plan[0].tobytes() if self.collective else None)
-        if key != self._theory_key:
-            self._theory = self._compute_theory()
-            self._theory_key = key
-        assert self._theory is not None
-        return self._theory
-
-    def _compute_theory(self) -> TheoryView:
+        """The theory panel's content (collective mode: the engine's implied games of the
+        current plan, with each country's membership and last move)."""
         cfg = self.config
         delta = cfg.continuation
         if not self.collective:
@@ -207,7 +196,7 @@ class Session:
             )
         eng = self.model.engine
         econ = eng.economies[0]
-        games = opt.implied_games(econ, eng.plan[0], eng.deviation[0])
+        games = eng.implied[0]
         rows = []
         for i, name in enumerate(econ.countries):
             cls = games.classes[i]

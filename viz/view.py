@@ -39,30 +39,29 @@ class TabView:
 
     def __init__(self, query: str | None = None):
         self.message = ""
-        self.lesson = ""
-        self.generation = 0
         self.step_ms = math.nan
-        self.session = Session(load_preset("default"), 1, "default")
+        try:
+            config, seed, name, self.lesson = self.scenario(query or "")
+        except ValueError as err:
+            self.message = f"address {query!r}: {err}"
+            config, seed, name, self.lesson = load_preset("default"), 1, "default", ""
+        self.session = Session(config, seed, name)
         self._figures()
-        if query:
-            try:
-                self.apply_query(query)
-            except ValueError as err:
-                self.message = f"address {query!r}: {err}"
 
-    # ---------------------------------------------------------------- building
-
-    def apply_query(self, query: str) -> None:
-        """Load a preset / lesson scene and field overrides from ``key=value&...``."""
+    @staticmethod
+    def scenario(query: str) -> tuple[ModelConfig, int, str, str]:
+        """Configuration, seed, name and lesson chosen by ``key=value&...`` (default: the
+        default preset, seed 1): a preset or a lesson scene, then any field overrides."""
         params = dict(parse_qsl(query, keep_blank_values=True))
-        seed = int(params.pop("seed", self.session.seed))
+        seed = int(params.pop("seed", 1))
+        lesson_name = ""
         if "lesson" in params:
             lesson = get_lesson(params.pop("lesson"))
             scene = int(params.pop("scene", 0))
             if not 0 <= scene < len(lesson.scenes):
                 raise ValueError(f"scene = {scene}: allowed 0–{len(lesson.scenes) - 1}")
             config, name = lesson.config(scene), lesson.scenes[scene].label
-            self.lesson = lesson.name
+            lesson_name = lesson.name
         else:
             preset = params.pop("preset", "default")
             if preset not in PRESETS:
@@ -70,12 +69,11 @@ class TabView:
             config, name = load_preset(preset), preset
         if params:
             config = config.replace(**{k: _value(v) for k, v in params.items()})
-        self.reset(config, seed, name)
+        return config, seed, name, lesson_name
 
     def reset(self, config: ModelConfig, seed: int, name: str | None = None) -> None:
         """Rebuild the model (and its figures) at round 0."""
         self.session.reset(config, seed, name)
-        self.generation += 1
         self.step_ms = math.nan
         self._figures()
 

@@ -1,7 +1,6 @@
 """The lessons' data model — :class:`Scene`, :class:`Lesson` and their results — and what
 every lesson's runner shares: the progress bar, playing a scene with the Mesa model or the
-vectorised engine, the long-run mean, matplotlib (imported only when a runner draws) and
-writing CSV files."""
+vectorised engine, the long-run mean and writing CSV files."""
 
 from __future__ import annotations
 
