@@ -1,0 +1,216 @@
+"""Nash side: best responses, best-response dynamics and exhaustive pure Nash equilibria."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.optimisation.checks import (
+    TOL,
+    as_candidates,
+    as_country,
+    as_positive_int,
+    as_profile,
+    as_rows,
+)
+
+if TYPE_CHECKING:
+    from model.economy import Economy
+
+#: Profiles scored per vectorised batch during enumeration.
+_CHUNK = 4096
+
+
+@dataclass
+class NashResult:
+    """Outcome of :func:`nash_dynamics` (Monderer & Shapley 1996 best-response dynamics)."""
+
+    profile: np.ndarray  # (N, K) bool, the last profile reached
+    welfare: float  # W(profile)
+    converged: bool  # True: profile is a (weak) pure Nash equilibrium
+    sweeps: int  # sweeps performed (the last one verifies that nobody moves)
+    cycle_length: int | None  # period in sweeps when a cycle was detected, else None
+    message: str
+
+
+def best_response(
+    econ: Economy, x: np.ndarray, i: int, candidates: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """Country i's payoff-maximising portfolio given the others' rows of ``x``.
+
+    The best-response map of a finite game (Monderer & Shapley 1996, best-response dynamics;
+    Wang 2015 for the unilateral decision of one member). Evaluated as one (P, N, K) batch
+    over ``candidates`` (default: ``econ.portfolios(i)``). Ties (within a relative 1e-9): i
+    keeps its current row if that is a maximiser, else the first maximiser is returned.
+    Returns (portfolio (K,) bool, payoff).
+    """
+    x = as_profile(econ, x)
+    i = as_country(econ, i)
+    cand = econ.portfolios(i) if candidates is None else as_rows(econ, candidates, i, "candidates")
+    batch = np.repeat(x[None], cand.shape[0], axis=0)
+    batch[:, i] = cand
+    u = econ.payoffs(batch)[:, i]
+    best = float(u.max())
+    tol = TOL * max(1.0, abs(best))
+    current = np.flatnonzero((cand == x[i]).all(axis=1))
+    if current.size and u[current[0]] >= best - tol:
+        return x[i].copy(), float(u[current[0]])
+    m = int(np.flatnonzero(u >= best - tol)[0])
+    return cand[m].copy(), float(u[m])
+
+
+def best_responses(
+    econ: Economy, x: np.ndarray, candidates: Sequence[np.ndarray] | None = None
+) -> np.ndarray:
+    """Every country's unilateral best response to ``x``, simultaneously, shape (N, K).
+
+    Row i is :func:`best_response` (econ, x, i): i's best deviation from the plan x with the
+    others on the plan — the "D" move of the collective game (Monderer & Shapley 1996 for the
+    best-response map; Wang 2015 for the deviation from a coordinated plan).
+    """
+    x = as_profile(econ, x)
+    cands = as_candidates(econ, candidates)
+    return np.array([best_response(econ, x, i, cands[i])[0] for i in range(econ.N)])
+
+
+def nash_dynamics(
+    econ: Economy,
+    start: np.ndarray | None = None,
+    max_sweeps: int = 200,
+    *,
+    candidates: Sequence[np.ndarray] | None = None,
+) -> NashResult:
+    """Sequential best-response dynamics in country order (Monderer & Shapley 1996).
+
+    From ``start`` (default: all-empty) each country in turn switches to its
+    :func:`best_response` (it moves only when strictly better, so ties never cause moves).
+    A sweep is one pass over all countries. The dynamics stop when a sweep changes nothing
+    (the profile is then a weak pure Nash equilibrium: no strictly profitable unilateral
+    deviation) or when a profile reached after a sweep repeats: the sweep map is deterministic,
+    so the dynamics then cycle for ever, and ``cycle_length`` is the period in sweeps.
+
+    Convergence is not guaranteed for this economy class. The market-sharing special case is a
+    congestion game (Rosenthal 1973), an exact potential game, so improvement paths are finite
+    (Monderer & Shapley 1996). With player-specific unit costs c_ik (congestion games with
+    player-specific payoffs, Milchtaich 1996), several plants per country, chain
+    complementarities and the shortfall term, there is in general no potential, and best-reply
+    cycles do occur. Example (tests/test_optimisation.py): chain s0 → s1 → s2, two identical
+    one-plant countries, κ = 1, ε = ∞, F = v = ρ = 0, M = 1, unit costs (0.2, 0.5, 0.5),
+    γ = 0.5: the best reply is "one step downstream of the other" and s0 against s2, so there
+    is no pure equilibrium and the dynamics cycle with period 3 sweeps.
+    """
+    max_sweeps = as_positive_int(max_sweeps, "max_sweeps")
+    cands = as_candidates(econ, candidates)
+    x = np.zeros((econ.N, econ.K), bool) if start is None else as_profile(econ, start, "start")
+    seen = {x.tobytes(): 0}
+    for sweep in range(1, max_sweeps + 1):
+        changed = False
+        for i in range(econ.N):
+            row, _ = best_response(econ, x, i, cands[i])
+            if not np.array_equal(row, x[i]):
+                x[i] = row
+                changed = True
+        welfare = float(econ.welfare(x))
+        if not changed:
+            return NashResult(
+                x,
+                welfare,
+                True,
+                sweep,
+                None,
+                f"converged to a pure Nash equilibrium after {sweep} sweeps",
+            )
+        key = x.tobytes()
+        if key in seen:
+            period = sweep - seen[key]
+            return NashResult(
+                x,
+                welfare,
+                False,
+                sweep,
+                period,
+                f"best-response dynamics cycle: the profile after sweep {sweep} "
+                f"repeats the one after sweep {seen[key]} (period {period} "
+                "sweeps); no convergence",
+            )
+        seen[key] = sweep
+    return NashResult(
+        x,
+        float(econ.welfare(x)),
+        False,
+        max_sweeps,
+        None,
+        f"no convergence within max_sweeps = {max_sweeps} sweeps (no cycle detected yet)",
+    )
+
+
+# ---------------------------------------------------------------------------- enumeration
+def count_profiles(cands: list[np.ndarray], max_profiles: int, name: str = "max_profiles") -> int:
+    total = math.prod(c.shape[0] for c in cands)
+    if total > max_profiles:
+        raise ValueError(
+            f"{name} = {max_profiles}: the game has {total} pure profiles "
+            f"(product of {[c.shape[0] for c in cands]} portfolios); use a smaller "
+            "instance or raise max_profiles"
+        )
+    return total
+
+
+def enumerate_profiles(
+    cands: list[np.ndarray], total: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (choice (B, N), profiles (B, N, K)) over the product of the candidate lists."""
+    shape = tuple(c.shape[0] for c in cands)
+    for start in range(0, total, _CHUNK):
+        idx = np.array(np.unravel_index(np.arange(start, min(start + _CHUNK, total)), shape)).T
+        yield idx, np.stack([c[idx[:, i]] for i, c in enumerate(cands)], axis=1)
+
+
+def pure_nash_equilibria(
+    econ: Economy, max_profiles: int = 1_000_000, *, candidates: Sequence[np.ndarray] | None = None
+) -> list[np.ndarray]:
+    """All pure Nash equilibria by exhaustive enumeration (weak: no strictly profitable
+    unilateral deviation, comparing payoffs with a relative tolerance 1e-9).
+
+    Nash (1951) equilibria of the finite game whose strategies are the feasible portfolios
+    (default ``econ.portfolios(i)``), as used for the price of anarchy by Koutsoupias &
+    Papadimitriou (1999) and Wang (2015). Raises ValueError if the number of profiles exceeds
+    ``max_profiles``. Profiles are returned in enumeration (lexicographic) order.
+    """
+    max_profiles = as_positive_int(max_profiles, "max_profiles")
+    cands = as_candidates(econ, candidates)
+    total = count_profiles(cands, max_profiles)
+    found = []
+    for _, X in enumerate_profiles(cands, total):
+        u = econ.payoffs(X)  # (B, N)
+        ok = np.ones(X.shape[0], bool)
+        for i, c in enumerate(cands):
+            best = np.full(X.shape[0], -np.inf)
+            for row in c:
+                Y = X.copy()
+                Y[:, i] = row
+                best = np.maximum(best, econ.payoffs(Y)[:, i])
+            ok &= u[:, i] >= best - TOL * np.maximum(1.0, np.abs(u[:, i]))
+        found.extend(X[ok])
+    return [f.copy() for f in found]
+
+
+def nash_range(
+    econ: Economy, max_profiles: int = 1_000_000, *, candidates: Sequence[np.ndarray] | None = None
+) -> tuple[np.ndarray, float, np.ndarray, float]:
+    """(worst_profile, worst_W, best_profile, best_W) over the pure Nash equilibria.
+
+    The worst equilibrium defines the price of anarchy (Koutsoupias & Papadimitriou 1999), the
+    best one the price of stability (Anshelevich et al. 2004). Ties: the first in enumeration
+    order. Raises ValueError when the game has no pure equilibrium.
+    """
+    eqs = pure_nash_equilibria(econ, max_profiles, candidates=candidates)
+    if not eqs:
+        raise ValueError("econ: the game has no pure Nash equilibrium")
+    w = econ.welfare(np.array(eqs))
+    lo, hi = int(np.argmin(w)), int(np.argmax(w))
+    return eqs[lo], float(w[lo]), eqs[hi], float(w[hi])
