@@ -28,7 +28,6 @@ cooperating after (my move, partner's move) = CC, CD, DC, DD).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,21 +80,32 @@ class Observed:
 
 @dataclass(frozen=True)
 class Context:
-    """The game and the shadow of the future as a rule sees them.
+    """What a rule sees of its situation: **the game of the country that uses it** and the shadow
+    of the future.
 
-    ``stake`` is this round's stake multiplier per replicate (``None`` while the engine builds its
-    look-up tables: only gated rules read it).
+    In pairwise mode the fields are scalars (the configured stage game). In collective mode
+    ``T, R, P, S``, ``continuation`` and ``future_advantage`` are arrays over (replicate, country)
+    — each country's own implied game (DESIGN §5) and patience — shaped to broadcast against the
+    observed states (the engine passes shape (R, N, 1) while it builds its tables and (R, N) for
+    gates and decisions). ``stake`` is this round's stake multiplier (``None`` while tables are
+    built: only gated rules read it). ``future_advantage`` Φ is the discounted future value a
+    country loses by deviating now from a cooperative relationship (at unit stakes), computed by
+    the model from the engine's own observation process (:mod:`model.theory`); forward-looking
+    rules compare it with today's temptation. ``threshold`` is the collective-mode reciprocity
+    threshold: the share of partners that must be seen to comply.
     """
 
-    T: float
-    R: float
-    P: float
-    S: float
-    continuation: float = 0.0
+    T: float | np.ndarray
+    R: float | np.ndarray
+    P: float | np.ndarray
+    S: float | np.ndarray
+    continuation: float | np.ndarray = 0.0
     observation_delay: int = 0
-    observation_error: float = 0.0
+    observation_error: float | np.ndarray = 0.0
     mean_stake: float = 1.0
     stake: np.ndarray | None = None
+    future_advantage: float | np.ndarray | None = None
+    threshold: float = 1.0
 
 
 def state_grid() -> tuple[Observed, Observed]:
@@ -154,6 +164,17 @@ class Strategy:
     def gate(self, ctx: Context) -> np.ndarray:
         """Per-replicate willingness (bool) at this round's stake; gated rules only."""
         raise NotImplementedError
+
+    def decide(self, votes: np.ndarray, expected: np.ndarray, ctx: Context) -> np.ndarray:
+        """Collective mode: the country's intention from its partners (before any gate).
+
+        ``votes`` is the weighted share of its partners inside the arrangement towards whom the
+        rule intends C (each drawn from :meth:`base_probability`), ``expected`` the weighted share
+        it expects to comply (last observed complying, or not yet observed). Default: reciprocity,
+        C iff ``votes >= ctx.threshold`` (a single partner seen to defect breaks it when the
+        threshold is 1: the trigger of an n-person prisoner's dilemma, Taylor 1987).
+        """
+        return votes >= ctx.threshold - 1e-12
 
     def probability(self, h: Observed, ctx: Context) -> np.ndarray:
         """Probability of intending to cooperate (the full rule)."""
@@ -226,18 +247,19 @@ class GenerousTitForTat(MemoryOne):
         self.generosity = generosity
 
     @staticmethod
-    def generosity_for(ctx: Context) -> float:
-        """The largest forgiveness that still deters defection, clipped to [0, 1].
+    def generosity_for(ctx: Context) -> float | np.ndarray:
+        """The largest forgiveness that still deters defection, clipped to [0, 1], for the game
+        of the country that uses the rule (an array in collective mode).
 
         Outside the prisoner's dilemma a term whose denominator is not positive sets no limit
         (e.g. a stag hunt with T = P has no temptation to deter: q = 1).
         """
-        bounds = [1.0]
-        if ctx.R > ctx.S:
-            bounds.append(1 - (ctx.T - ctx.R) / (ctx.R - ctx.S))
-        if ctx.T > ctx.P:
-            bounds.append((ctx.R - ctx.P) / (ctx.T - ctx.P))
-        return float(np.clip(min(bounds), 0.0, 1.0))
+        T, R, P, S = (np.asarray(v, float) for v in (ctx.T, ctx.R, ctx.P, ctx.S))
+        one = np.ones(np.broadcast_shapes(T.shape, R.shape, P.shape, S.shape))
+        vs_alternation = 1 - np.divide(T - R, R - S, out=np.zeros_like(one), where=R > S)
+        vs_defection = np.divide(R - P, T - P, out=one.copy(), where=T > P)
+        q = np.clip(np.minimum(np.where(R > S, vs_alternation, 1.0), vs_defection), 0.0, 1.0)
+        return float(q) if q.ndim == 0 else q
 
     def base_probability(self, h: Observed, ctx: Context) -> np.ndarray:
         q = self.generosity if self.generosity is not None else self.generosity_for(ctx)
@@ -264,11 +286,64 @@ class Grim(Strategy):
         return (h.defect_age == NEVER).astype(float)
 
 
-class CooperativeHegemon(Strategy):
-    """Cooperative hegemony (Pedersen 2002): cooperate, forgive, punish only persistent defection.
+class ForwardLooking(Strategy):
+    """The folk-theorem test shared by forward-looking rules (Friedman 1971; Axelrod & Keohane
+    1985): cooperate only while cooperating pays for ever after.
 
-    Defects only while the partner has defected ``patience`` observed rounds in a row. In the
-    economy (collective mode) the hegemon also pays side payments from a budget.
+    At today's stake s_t a forward-looking government cooperates iff
+
+        s_t · (T − R)  ≤  E[s] · Φ,
+
+    today's temptation against Φ (``ctx.future_advantage``): the discounted future value it loses
+    by deviating now, when its partners punish a seen defection by reverting to the
+    non-cooperative outcome (a grim trigger; in collective mode Nash reversion to the status quo,
+    the n-person folk theorem). The model computes Φ for **the country's own game** (T, R, P) and
+    patience δ, with the engine's own feedback delay d and misreading ε (:mod:`model.theory`), so
+    the test is exactly "δ ≥ δ* of its own game" at regular stakes. ``beliefs`` (δ, d, ε) replace
+    the model's values in that computation (``None``: the true value) — myopic or over-confident
+    governments.
+    """
+
+    gated = True
+    beliefs: tuple[float | None, int | None, float | None] = (None, None, None)
+
+    def gate(self, ctx: Context) -> np.ndarray:
+        if ctx.future_advantage is None:
+            raise ValueError(
+                f"{self.name} needs ctx.future_advantage (the discounted value of cooperation, "
+                "computed by the model from the country's game: see model.theory)"
+            )
+        stake = np.asarray(1.0 if ctx.stake is None else ctx.stake, float)
+        temptation = stake * (np.asarray(ctx.T, float) - np.asarray(ctx.R, float))
+        keep = ctx.mean_stake * np.asarray(ctx.future_advantage, float)
+        return temptation <= keep + 1e-12 * np.maximum(1.0, np.abs(keep))
+
+
+def _check_beliefs(
+    owner: str,
+    continuation: float | None,
+    delay: int | None,
+    error: float | None,
+) -> tuple[float | None, int | None, float | None]:
+    for field, value in (("belief_continuation", continuation), ("belief_error", error)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1
+        ):
+            raise ValueError(f"{owner} {field} = {value!r}: must be in [0, 1]")
+    if delay is not None and (not isinstance(delay, int) or isinstance(delay, bool) or delay < 0):
+        raise ValueError(f"{owner} belief_delay = {delay!r}: must be an int >= 0")
+    return (continuation, delay, error)
+
+
+class CooperativeHegemon(ForwardLooking):
+    """Cooperative hegemony (Pedersen 2002): a patient leader that cooperates, forgives and
+    punishes only persistent defection.
+
+    Defects only while the partner has defected ``patience`` observed rounds in a row, and only
+    leads while the arrangement pays it at its own long horizon (the forward-looking test of
+    :class:`ForwardLooking`; in collective mode the model gives the hegemon its long-term patience
+    ``hegemon_patience`` — Pedersen's "commitment to a long-term regionalist policy strategy" —
+    and the hegemon pays side payments from a budget).
     """
 
     source = "Pedersen (2002), cooperative hegemony; Keohane (1984), After Hegemony"
@@ -285,11 +360,12 @@ class CooperativeHegemon(Strategy):
         return (h.defect_run < self.patience).astype(float)
 
 
-class CoerciveHegemon(Strategy):
+class CoerciveHegemon(ForwardLooking):
     """Coercive hegemony: every observed defection is punished with ``punishment`` rounds of D.
 
     A defection seen during a punishment restarts it (so a persistent defector is punished for
-    ever). Contrast: TitForTat punishes one round, Grim for ever.
+    ever). Contrast: TitForTat punishes one round, Grim for ever. Like every forward-looking rule
+    it leads only while the arrangement pays it (:class:`ForwardLooking`).
     """
 
     source = "Pedersen (2002); Snidal (1985), The limits of hegemonic stability theory"
@@ -306,25 +382,17 @@ class CoerciveHegemon(Strategy):
         return (h.defect_age >= self.punishment).astype(float)
 
 
-class Calculating(Strategy):
-    """Forward-looking folk-theorem test (Friedman 1971; Axelrod & Keohane 1985).
+class Calculating(ForwardLooking):
+    """The forward-looking government (Friedman 1971; Axelrod & Keohane 1985): reciprocates like
+    TitForTat — C towards a partner last seen cooperating, or not yet seen — and cooperates only
+    while δ is long enough for its own game (:class:`ForwardLooking`).
 
-    Cooperates with a partner last seen cooperating (or not seen yet) iff the discounted value of
-    continued cooperation beats deviating now. It believes the partner reciprocates like a trigger
-    strategy: a defection is punished with P for ever once it is seen, ``d`` rounds late; while it
-    cooperates, a false alarm (probability ε a round) also ends cooperation. At today's stake s_t
-    and mean stake E[s] it cooperates iff
-
-        (T−R)·(s_t + E[s]·Σ_{k=1..d} δ^k)  ≤  (R−P)·E[s]·Σ_{k≥d+1} δ^k (1−ε)^(k−d)
-                                           =  (R−P)·E[s]·δ^(d+1)(1−ε) / (1 − δ(1−ε)).
-
-    With constant stakes this is δ^(d+1) ≥ (T−R)/(T−P) for ε = 0 (the grim threshold with a
-    detection delay) and δ(1−ε) ≥ (T−R)/(T−P) for d = 0; at s_t = s_max it is the irregular-stakes
-    condition s_max(T−R) ≤ δ/(1−δ)·E[s]·(R−P). Beliefs default to the model's true δ, d and ε;
-    pass ``belief_*`` to model myopic or over-confident governments.
+    With regular stakes it cooperates iff δ ≥ δ* of its game, where δ* accounts for the engine's
+    feedback delay d and two-sided misreading ε; at a stake s_t above the mean the temptation
+    grows (Axelrod & Keohane's irregular stakes). Pass ``belief_*`` to model myopic or
+    over-confident governments (they replace δ, d and ε in the model's computation of Φ).
     """
 
-    gated = True
     source = "Friedman (1971); Axelrod & Keohane (1985), Achieving cooperation under anarchy"
 
     def __init__(
@@ -333,38 +401,40 @@ class Calculating(Strategy):
         belief_delay: int | None = None,
         belief_error: float | None = None,
     ):
-        for field, value, high in (
-            ("belief_continuation", belief_continuation, 1.0),
-            ("belief_error", belief_error, 1.0),
-        ):
-            if value is not None and not 0.0 <= value <= high:
-                raise ValueError(f"Calculating {field} = {value!r}: must be in [0, {high:g}]")
-        if belief_delay is not None and (not isinstance(belief_delay, int) or belief_delay < 0):
-            raise ValueError(f"Calculating belief_delay = {belief_delay!r}: must be an int >= 0")
-        self.beliefs = (belief_continuation, belief_delay, belief_error)
+        self.beliefs = _check_beliefs(
+            "Calculating", belief_continuation, belief_delay, belief_error
+        )
         given = [f"{v:g}" for v in self.beliefs if v is not None]
         self.name = "Calculating" if not given else f"Calculating({', '.join(given)})"
 
     def base_probability(self, h: Observed, ctx: Context) -> np.ndarray:
         return (h.first | h.opp_last).astype(float)
 
-    def gate(self, ctx: Context) -> np.ndarray:
-        delta, d, eps = (
-            ctx_value if belief is None else belief
-            for belief, ctx_value in zip(
-                self.beliefs,
-                (ctx.continuation, ctx.observation_delay, ctx.observation_error),
-                strict=True,
-            )
-        )
-        stake = np.asarray(1.0 if ctx.stake is None else ctx.stake, float)
-        m = ctx.mean_stake
-        head = d if delta == 1.0 else delta * (1 - delta**d) / (1 - delta)  # Σ_{k=1..d} δ^k
-        survive = delta * (1 - eps)
-        tail = math.inf if survive >= 1.0 else delta ** (d + 1) * (1 - eps) / (1 - survive)
-        gain = (ctx.T - ctx.R) * (stake + m * head)
-        keep = (ctx.R - ctx.P) * m * tail
-        return gain <= keep
+
+class Myopic(Strategy):
+    """The one-shot best reply to what the country expects its partners to do, in **its own**
+    game (Cournot-style myopic best response; Kandori, Mailath & Rob 1993).
+
+    A partner last seen cooperating, or not yet seen, is expected to cooperate. Pairwise: C iff
+    (it expects C and R ≥ T) or (it expects D and S ≥ P). Collective: with p the share of its
+    partners expected to comply, C iff p·R + (1 − p)·S ≥ p·T + (1 − p)·P. So it always defects
+    in a prisoner's dilemma or deadlock, always cooperates in harmony, follows the majority above
+    the mixed equilibrium p* in a stag hunt (Harsanyi & Selten 1988) and anti-coordinates in
+    chicken. δ plays no role: the ablation of forward-looking behaviour.
+    """
+
+    name = "Myopic"
+    source = "Cournot best reply; Kandori, Mailath & Rob (1993)"
+
+    def base_probability(self, h: Observed, ctx: Context) -> np.ndarray:
+        R, T, S, P = (np.asarray(v, float) for v in (ctx.R, ctx.T, ctx.S, ctx.P))
+        return np.where(h.first | h.opp_last, R >= T, S >= P).astype(float)
+
+    def decide(self, votes: np.ndarray, expected: np.ndarray, ctx: Context) -> np.ndarray:
+        R, T, S, P = (np.asarray(v, float) for v in (ctx.R, ctx.T, ctx.S, ctx.P))
+        p = expected
+        gain = p * (R - T) + (1 - p) * (S - P)
+        return gain >= -1e-12 * np.maximum(1.0, np.abs(R))
 
 
 _ALL_C = MemoryOne(1, 1, 1, 1, 1, name="AllC", source="Axelrod (1984): always cooperate")
@@ -410,6 +480,7 @@ _FACTORIES: dict[str, Callable[..., Strategy]] = {
     "Grim": Grim,
     "WinStayLoseShift": lambda: _WSLS,
     "Calculating": Calculating,
+    "Myopic": Myopic,
     "CooperativeHegemon": CooperativeHegemon,
     "CoerciveHegemon": CoerciveHegemon,
     "Alternator": lambda: _ALTERNATOR,

@@ -38,10 +38,9 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from model import optimisation as opt
-from model.collective import CollectiveEngine
 from model.config import CLASSIC_SEVEN, ModelConfig
 from model.economy import BATTERY_SOLAR_INPUTS, BATTERY_SOLAR_SECTORS, Economy, Sector
-from model.engine import PairwiseEngine
+from model.engine import CollectiveEngine, PairwiseEngine
 from model.network import build_network
 
 B1_REFERENCE_QUOTED = 0.24e6

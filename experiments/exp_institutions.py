@@ -30,8 +30,8 @@ from experiments.analysis import aggregate, label
 from experiments.experiment import Experiment, Part
 from experiments.figures import save_figure
 from experiments.output import atomic_write
-from model.collective import SERIES, CollectiveEngine
 from model.config import ModelConfig
+from model.engine import SERIES, CollectiveEngine
 from model.scenarios import load_preset
 
 CRN_SEED = 2024

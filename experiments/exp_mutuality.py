@@ -94,7 +94,7 @@ def mutuality_run(params: dict[str, Any], seed: int, replicate: int = 0) -> dict
     ``implied_<class>``, the share of countries whose implied game under the final plan is of
     that class."""
     from experiments import sweep as sw
-    from model.collective import CollectiveEngine
+    from model.engine import CollectiveEngine
 
     values = dict(params)
     kind = values.pop("kind", "pairwise")

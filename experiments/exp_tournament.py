@@ -61,6 +61,7 @@ def tournament_run(params: dict[str, Any], seed: int, replicate: int = 0) -> dic
     :func:`experiments.sweep.run_one`'s metrics, ``final_cooperation`` and ``share_<name>``)."""
     from experiments import sweep as sw
     from experiments.matches import tournament
+    from model.engine import build_engine
 
     values = dict(params)
     kind = values.pop("kind", "evolution")
@@ -78,7 +79,7 @@ def tournament_run(params: dict[str, Any], seed: int, replicate: int = 0) -> dic
     if kind != "evolution":
         raise ValueError(f"kind = {kind!r}: allowed: round_robin, evolution")
     config, burn_in = sw.split_params(values)
-    engine = sw.build_engine(config, seed, [int(replicate)]).run()
+    engine = build_engine(config, seed, replicate_ids=[int(replicate)]).run()
     row = sw.long_run_means(engine, burn_in)[0]
     rec = engine.record()
     last = int(np.count_nonzero(rec.alive[:, 0])) - 1

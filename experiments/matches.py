@@ -37,6 +37,10 @@ class MatchResult:
         return len(self.actions_a)
 
 
+_ONE_RELATIONSHIP = {"horizon": "fixed", "evolution": "none"}
+"""Matches and tournaments: each pairing is one relationship and the rules do not change."""
+
+
 def _letters(moves: np.ndarray) -> str:
     return "".join(np.where(moves, "C", "D"))
 
@@ -54,8 +58,11 @@ def play_match(
 
     ``config`` takes further :class:`~model.config.ModelConfig` fields, e.g.
     ``continuation``, ``horizon="geometric"``, ``observation_error``, ``observation_delay``,
-    ``stake_sigma``. The recorded actions are those played (after implementation noise).
+    ``stake_sigma``. A match is one relationship of ``rounds`` rounds (``horizon="fixed"``, no
+    revision of rules) unless ``config`` says otherwise. The recorded actions are those played
+    (after implementation noise).
     """
+    config = {**_ONE_RELATIONSHIP, **config}
     cfg = ModelConfig(
         n_countries=2,
         network="complete",
@@ -89,6 +96,8 @@ def tournament(
     Returns a DataFrame with one row per player, sorted by rank: a column per opponent holding
     the player's mean total score against it (for self-play, the mean of both sides), then
     ``total`` (sum over opponents), ``per_round`` (total per round per opponent) and ``rank``.
+    Rules may be names or :class:`~agents.strategies.Strategy` instances. Each pairing is one
+    relationship of ``rounds`` rounds unless ``config`` says otherwise (e.g. ``horizon``).
     """
     rules = [get_strategy(s) for s in strategies]
     names = [r.name for r in rules]
@@ -98,23 +107,16 @@ def tournament(
     graph = nx.Graph()
     graph.add_nodes_from(range(2 * len(pairs)))
     graph.add_edges_from(((2 * p, 2 * p + 1) for p in range(len(pairs))), weight=1.0)
-    assignment = [names[k] for pair in pairs for k in pair]
     cfg = ModelConfig(
         n_countries=2 * len(pairs),
         network="complete",
-        strategies=dict.fromkeys(names, 1.0),
+        strategies=tuple(rules[k] for pair in pairs for k in pair),
         rounds=rounds,
         game=game,
         noise=noise,
-        **config,
+        **{**_ONE_RELATIONSHIP, **config},
     )
-    eng = PairwiseEngine(
-        cfg,
-        seed=seed,
-        replicates=repetitions,
-        graph=graph,
-        assignment=[rules[names.index(n)] for n in assignment],
-    ).run()
+    eng = PairwiseEngine(cfg, seed=seed, replicates=repetitions, graph=graph).run()
     P = len(pairs)
     first, second = eng.edge_total[:, :P].mean(0), eng.edge_total[:, P:].mean(0)
     table = pd.DataFrame(0.0, index=pd.Index(names, name="player"), columns=names)

@@ -65,14 +65,11 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from experiments.output import atomic_write
-from model.collective import SERIES, CollectiveEngine
 from model.config import ModelConfig
-from model.engine import PairwiseEngine
+from model.engine import METRICS, SERIES, RoundEngine, build_engine
 
 SPEC_VERSION = "pacts-sweep 1"
 """Version of the sweep's file format and seeding; part of ``spec.json``."""
-METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust")
-"""Per-round metrics averaged over the long run (after the burn-in, within the horizon)."""
 RESULTS = (*METRICS, "first_cooperation", "rounds_played", *SERIES)
 """Result columns of :func:`run_one` (the collective series only in collective mode)."""
 RESERVED = ("run_id", "point_index", "replicate", "error", "seconds")
@@ -103,14 +100,7 @@ def split_params(params: Mapping[str, Any]) -> tuple[ModelConfig, float]:
     return ModelConfig.from_mapping(values, origin="sweep point"), float(burn_in)
 
 
-def build_engine(config: ModelConfig, seed: int, replicates: list[int]) -> PairwiseEngine:
-    """The engine for a config: collective mode (with its economy) or pairwise."""
-    if config.mode == "collective":
-        return CollectiveEngine(config, config.build_economy(), seed, replicate_ids=replicates)
-    return PairwiseEngine(config, seed, replicate_ids=replicates)
-
-
-def long_run_means(engine: PairwiseEngine, burn_in: float) -> list[dict[str, float]]:
+def long_run_means(engine: RoundEngine, burn_in: float) -> list[dict[str, float]]:
     """Per replicate: means after the burn-in within the replicate's horizon."""
     rec = engine.record()
     series = getattr(engine, "series", None) if engine.config.mode == "collective" else None
@@ -144,7 +134,7 @@ def run_one(params: Mapping[str, Any], seed: int, replicate: int = 0) -> dict[st
     ``mode == "collective"``) and returns the means over the rounds after the burn-in and within
     the replicate's horizon of cooperation, mutual_cooperation, mean_payoff and trust, plus
     ``first_cooperation`` (round 0), ``rounds_played`` and, in collective mode, the means of the
-    collective series (:data:`model.collective.SERIES`). Invalid parameters raise ValueError.
+    collective series (:data:`model.engine.SERIES`). Invalid parameters raise ValueError.
     """
     return run_batch(params, seed, [replicate])[0]
 
@@ -165,7 +155,7 @@ def run_batch(
     config, burn_in = split_params(params)
     if config.mode == "collective" and len(reps) > 1:
         return [run_batch(params, seed, [r])[0] for r in reps]
-    return long_run_means(build_engine(config, seed, reps).run(), burn_in)
+    return long_run_means(build_engine(config, seed, replicate_ids=reps).run(), burn_in)
 
 
 # ------------------------------------------------------------------ identity and seeds

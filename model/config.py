@@ -35,8 +35,11 @@ CLASSIC_SEVEN = (
 )
 """The seven classic strategies of the foundation round-robin (Axelrod 1984)."""
 
-HORIZONS = ("fixed", "geometric")
+HORIZONS = ("eras", "fixed", "geometric")
 EVOLUTION = ("none", "imitation", "moran")
+IMITATION_SCOPES = ("neighbours", "well_mixed")
+FORWARD_LOOKING = "Calculating"
+"""The rule of a government whose scenario states none (DESIGN §4: forward-looking)."""
 MODES = ("pairwise", "collective")
 REGIMES = ("none", "plurilateral", "supranational", "minilateral")
 HEGEMONS = ("none", "cooperative", "coercive")
@@ -95,11 +98,12 @@ class ModelConfig:
             tuple(GAMES),
         ),
     )
-    strategies: Mapping[str, float] | tuple[str, ...] = field(
-        default_factory=lambda: dict.fromkeys(CLASSIC_SEVEN, 1.0),
+    strategies: Mapping[str, float] | tuple[str, ...] | None = field(
+        default=None,
         metadata=_spec(
             "strategy mix {name: weight} (shares, countries shuffled by the seed) or one name "
-            "per country",
+            "per country; default: the seven classics (pairwise), each country's stated `rule` "
+            "or else the forward-looking 'Calculating' (collective)",
             "strategy names from agents.strategies.STRATEGIES",
         ),
     )
@@ -112,10 +116,13 @@ class ModelConfig:
         ),
     )
     horizon: str = field(
-        default="fixed",
+        default="eras",
         metadata=_spec(
-            "'fixed': play `rounds` rounds; 'geometric': after each round continue with "
-            "probability `continuation` (long time horizons)",
+            "'eras': a relationship (pairwise: a pair of partners; collective: the regional "
+            "agreement) ends after each round with probability 1 − `continuation` and a new one "
+            "starts with cleared histories, for `rounds` rounds; 'fixed': one relationship of "
+            "`rounds` rounds; 'geometric': one relationship that ends with probability "
+            "1 − `continuation` after each round (capped at `rounds`)",
             HORIZONS,
         ),
     )
@@ -158,11 +165,20 @@ class ModelConfig:
         ),
     )
     evolution: str = field(
-        default="none",
+        default="imitation",
         metadata=_spec(
-            "strategy evolution: none, 'imitation' (Fermi rule: copy a better neighbour) or "
-            "'moran' (death–birth: neighbours compete for the vacancy by fitness)",
+            "how countries revise their rule by payoffs: 'imitation' (Fermi rule: copy a "
+            "better-off model), 'moran' (death–birth: models compete for the vacancy by "
+            "payoff) or 'none'",
             EVOLUTION,
+        ),
+    )
+    imitation_scope: str = field(
+        default="neighbours",
+        metadata=_spec(
+            "whom a revising country imitates: its 'neighbours' on the network or anyone "
+            "('well_mixed')",
+            IMITATION_SCOPES,
         ),
     )
     selection: float = field(
@@ -182,7 +198,7 @@ class ModelConfig:
         ),
     )
     evolution_rate: float = field(
-        default=0.1,
+        default=0.3,
         metadata=_spec(
             "share of countries that revise their strategy at each evolution step",
             (0.0, 1.0),
@@ -231,9 +247,10 @@ class ModelConfig:
         HEGEMONS,
     )
     reciprocity_threshold: float = _num(
-        0.5,
-        "a country follows the plan when at least this weighted share of its partners' rules "
-        "say cooperate",
+        1.0,
+        "a reciprocating country follows the plan while at least this weighted share of its "
+        "partners in the arrangement is seen to comply (1: any seen defection breaks the "
+        "agreement, the trigger the forward-looking thresholds assume)",
         0.0,
         1.0,
     )
@@ -265,6 +282,13 @@ class ModelConfig:
     )
     coordination_cost: float = _num(
         0.05, "per-round cost to each member of running the coordinator", 0.0, 1e6
+    )
+    hegemon_patience: float = _num(
+        0.99,
+        "a cooperative hegemon's discount factor: its commitment to a long-term regional "
+        "strategy (Pedersen 2002)",
+        0.0,
+        1.0,
     )
     hegemon_budget: float = _num(
         1.0, "side payments a cooperative hegemon can pay per round", 0.0, 1e6
@@ -360,6 +384,8 @@ class ModelConfig:
 
     def _check_strategies(self) -> None:
         s = self.strategies
+        if s is None:
+            return
         if isinstance(s, str) or not isinstance(s, Mapping | Sequence):
             raise ValueError(
                 f"strategies = {s!r}: allowed: a mapping {{name: weight}} "
@@ -408,6 +434,27 @@ class ModelConfig:
                 "[[countries]] are given; allowed: the same number"
             )
         self.build_economy()
+        self._check_country_rules()
+
+    def _check_country_rules(self) -> None:
+        """Each government's ``rule`` (DESIGN §4): stated for every country or for none, and a
+        known rule; a name in a preset is never dealt a rule by lot."""
+        stated = [c.get("rule") if isinstance(c, Mapping) else None for c in self.countries]
+        if all(r is None for r in stated):
+            return
+        for i, (c, r) in enumerate(zip(self.countries, stated, strict=True)):
+            name = c.get("name", i)
+            if r is None:
+                given = next(j for j, x in enumerate(stated) if x is not None)
+                raise ValueError(
+                    f"countries[{i}].rule ({name}): missing; allowed: a rule for every country "
+                    f"(countries[{given}] states one) or for none (then each is forward-looking "
+                    f"'{FORWARD_LOOKING}')"
+                )
+            try:
+                get_strategy(r)
+            except ValueError as err:
+                raise ValueError(f"countries[{i}].rule ({name}): {err}") from None
 
     def build_economy(self) -> Economy:
         """The collective mode's economy: from the ``economy``/``countries`` tables, or the
@@ -415,6 +462,20 @@ class ModelConfig:
         if self.countries is None:
             return Economy.default(self.n_countries, seed=self.seed_economy)
         return economy_from_tables(self.economy or {}, self.countries, origin="scenario")
+
+    @property
+    def rules(self) -> Mapping[str, float] | tuple[str, ...]:
+        """The rules the countries start with: ``strategies`` if given; otherwise the seven
+        classics in pairwise mode and, in collective mode, each country's stated ``rule`` (all
+        or none of the [[countries]] state one) or the forward-looking :data:`FORWARD_LOOKING`."""
+        if self.strategies is not None:
+            return self.strategies
+        if self.mode == "pairwise":
+            return dict.fromkeys(CLASSIC_SEVEN, 1.0)
+        stated = [c.get("rule") for c in self.countries or ()]
+        if any(r is not None for r in stated):
+            return tuple(stated)
+        return {FORWARD_LOOKING: 1.0}
 
     @property
     def matrix_game(self) -> MatrixGame:

@@ -61,7 +61,7 @@ BUILTIN_CHAINS: dict[str, tuple[tuple[Sector, ...], tuple[tuple[str, str], ...]]
 
 ECONOMY_KEYS = ("chain_bonus", "inputs", "kappa", "sector", "sectors", "shortfall_cost")
 SECTOR_KEYS = ("elasticity", "fixed_cost", "market", "name", "needed", "premium", "unit_cost")
-COUNTRY_KEYS = ("budget", "gdp", "name", "strengths")
+COUNTRY_KEYS = ("budget", "gdp", "name", "rule", "strengths")
 _SECTOR_REQUIRED = ("name", "market")
 _COUNTRY_REQUIRED = ("name", "gdp")
 

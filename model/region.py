@@ -5,7 +5,7 @@ A normal ``mesa.Model``: ``RegionModel(ModelConfig(...), seed=1)``, ``model.step
 a :class:`~agents.coordinator.CoordinatorAgent` in collective mode with a coordination regime)
 and ``model.datacollector.get_model_vars_dataframe()``. The state and the round live in the
 vectorised engine (:class:`~model.engine.PairwiseEngine`, or
-:class:`~model.collective.CollectiveEngine` in collective mode; one replicate); agents are views
+:class:`~model.engine.CollectiveEngine` in collective mode; one replicate); agents are views
 on its arrays.
 
 Collected each round (row k = after round k): ``cooperation`` (share of C actions),
@@ -28,12 +28,9 @@ import numpy as np
 
 from agents.coordinator import CoordinatorAgent
 from agents.country import CountryAgent
-from model.collective import SERIES, CollectiveEngine
 from model.config import ModelConfig
-from model.engine import PairwiseEngine
+from model.engine import METRICS, SERIES, RoundEngine, build_engine
 from model.games import GAME_CLASSES
-
-METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust")
 
 
 class RegionModel(mesa.Model):
@@ -59,13 +56,10 @@ class RegionModel(mesa.Model):
         self.seed = seed
         self.config = config
         agent_reporters = {"strategy": "strategy", "payoff": "payoff", "cooperation": "cooperation"}
+        self.economy = config.build_economy() if config.mode == "collective" else None
+        self.engine: RoundEngine = build_engine(config, seed, economy=self.economy)
         if config.mode == "collective":
-            self.economy = config.build_economy()
-            self.engine: PairwiseEngine = CollectiveEngine(config, self.economy, seed=seed)
             agent_reporters.update(action="action", member="member", game_class="game_class")
-        else:
-            self.economy = None
-            self.engine = PairwiseEngine(config, seed=seed)
         if self.economy is not None:
             for i, name in enumerate(self.economy.countries):
                 self.engine.graph.nodes[i]["label"] = name

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from model import PRESETS, ModelConfig, RegionModel, load_preset
-from model.collective import CollectiveEngine, club_by_complementarity, gini
 from model.economy import Economy
+from model.engine import CollectiveEngine
+from model.institutions import club_by_complementarity
+from model.metrics import gini
 
 TWO = dict(
     n_countries=2,
@@ -23,22 +25,20 @@ def _market_sharing(strategies, **changes):
     return CollectiveEngine(cfg, Economy.market_sharing([3, 1], 2), seed=1)
 
 
-def test_the_broker_reaches_the_market_sharing_optimum_but_needs_side_payments():
-    # values (3, 1): the optimum puts one country in each market, W = 3 + 1 = 4 (with full trust
-    # every member submits all its portfolios truthfully)
+def test_the_plan_must_pay_each_member_its_outside_option():
+    # values (3, 1): from no plants both end in market 0 (3, then 3/2 > 1): the status quo, 3/2
+    # each — every country's outside option P. The optimum (one country in each market, W = 4)
+    # pays the country given market 1 only 1 < 3/2, so it declines the plan (individual
+    # rationality). With it as an outsider in market 0, a plan can only pay the other member
+    # 3/2 (market 0, shared) or 1 (market 1): no plan beats the status quo, W = 3 from the
+    # first round, and no member ever earns less than its outside option.
     eng = _market_sharing(("AllC", "AllC"), initial_trust=1.0).run()
     assert eng.w_opt[0] == 4.0
-    np.testing.assert_array_equal(eng.plan[0].sum(axis=0), [1, 1])
-    np.testing.assert_allclose(eng.series["plan_welfare"][:, 0], 4.0)
-    np.testing.assert_allclose(eng.series["welfare"][:4, 0], 4.0)
-    # going alone both pick market 0 (3 > 1) and share it: 3/2 each — the outside option. The
-    # country given market 1 earns 1 < 3/2 and, with no pool and no hegemon to pay it, leaves
-    # at the first revision (round 4): both in market 0 again, W = 3, participation 1/2
-    small = int(np.flatnonzero(eng.plan[0][:, 1])[0])
     np.testing.assert_allclose(eng.outside_option[0], [1.5, 1.5])
-    assert not eng.members[0, small]
-    np.testing.assert_allclose(eng.series["welfare"][4:, 0], 3.0)
-    np.testing.assert_allclose(eng.series["participation"][4:, 0], 0.5)
+    np.testing.assert_allclose(eng.series["welfare"][:, 0], 3.0)
+    assert eng.declined[0].any()
+    member = eng.members[0]
+    assert (eng.games["R"][0, member] >= eng.outside_option[0, member] - 1e-12).all()
 
 
 def test_without_trust_shaded_submissions_clash():
@@ -49,9 +49,8 @@ def test_without_trust_shaded_submissions_clash():
 
 
 def test_going_it_alone_is_the_nash_outcome_and_costs_one():
-    # Both defect: each plays its best response to the plan. The country planned in market 1
-    # earns 1 there but 3/2 by joining market 0; the other keeps market 0 (3 > 1/2 · … ).
-    # Both end in market 0: W = 3/2 + 3/2 = 3, the unique Nash outcome; 3 − 4 = −1.
+    # AllD would never follow a plan: both decline and best-respond. The status quo is both in
+    # market 0 (3, then 3/2 > 1): W = 3/2 + 3/2 = 3, the unique Nash outcome; 3 − 4 = −1.
     eng = _market_sharing(("AllD", "AllD")).run()
     np.testing.assert_array_equal(eng.investments[0].sum(axis=0), [2, 0])
     np.testing.assert_allclose(eng.series["welfare"][:, 0], 3.0)
@@ -59,10 +58,57 @@ def test_going_it_alone_is_the_nash_outcome_and_costs_one():
     assert eng.series["duplication"][0, 0] == 1  # two plants where one is efficient
 
 
-def test_reciprocity_threshold_decides_who_follows_the_plan():
-    # TFT meets AllD: round 0 both rules are "first move" (TFT: C); from round 1 TFT sees D
-    eng = _market_sharing(("TitForTat", "AllD"), rounds=3).run()
-    assert eng.record().cooperation[:, 0].tolist() == [0.5, 0.0, 0.0]
+def _three_equal_markets(strategies, **changes):
+    """Three countries, three markets worth 3: from no plants each takes its own market (the
+    second finds 3 > 3/2 in an empty one, the third likewise), so the status quo q is optimal,
+    W = 9, R = P = 3 and T = R (no temptation): whatever happens is reciprocity alone. The
+    coordinator's plan is another optimal assignment (c0 in 0, c1 in 2, c2 in 1). No revision
+    within the run (so nobody leaves)."""
+    cfg = ModelConfig(
+        **{**TWO, "n_countries": 3, "strategies": strategies, "replan_interval": 1000, **changes}
+    )
+    return CollectiveEngine(cfg, Economy.market_sharing([3, 3, 3], 3), seed=1)
+
+
+def test_one_seen_defection_breaks_the_agreement_under_unanimity():
+    # TFT, TFT, Alternator (C, D, C, D, …; willing: its first move is C). Threshold 1:
+    #   round 0: all C (first moves)                                       → 3/3
+    #   round 1: Alternator D; the TFTs saw only C                          → 2/3
+    #   round 2: the TFTs saw the Alternator's D → D; Alternator C           → 1/3
+    #   round 3: the TFTs saw a D (each other) → D; Alternator D             → 0
+    #   round 4: the TFTs saw only D → D; Alternator C                       → 1/3
+    eng = _three_equal_markets(("TitForTat", "TitForTat", "Alternator"), rounds=5, horizon="fixed")
+    eng.run()
+    np.testing.assert_allclose(eng.record().cooperation[:, 0], [1, 2 / 3, 1 / 3, 0, 1 / 3])
+    # D is the best response to what a country expects: the plan row while it expects the others
+    # to follow (the Alternator in round 1), its status-quo row once it has seen a defection
+    # (the TFTs from round 2). Round 2 and 4: c1 back in market 1 (q) meets the Alternator
+    # following the plan into market 1: 3 + 3/2 + 3/2 = 6; rounds 0, 1, 3: one per market, 9.
+    np.testing.assert_allclose(eng.series["welfare"][:, 0], [9, 9, 6, 9, 6])
+    # threshold 1/2: one D among two partners is tolerated: the TFTs always follow
+    eng = _three_equal_markets(
+        ("TitForTat", "TitForTat", "Alternator"),
+        rounds=5,
+        horizon="fixed",
+        reciprocity_threshold=0.5,
+    ).run()
+    np.testing.assert_allclose(eng.record().cooperation[:, 0], [1, 2 / 3, 1, 2 / 3, 1])
+
+
+def test_an_era_end_restarts_the_agreement():
+    # the same trio with a geometric era (δ = 0.5): after an era ends every history is cleared,
+    # so the round after it is a round of first moves — the TFTs follow again
+    eng = _three_equal_markets(
+        ("TitForTat", "TitForTat", "Alternator"), rounds=60, continuation=0.5
+    )
+    ages = []
+    for _ in range(60):
+        eng.step()
+        ages.append(eng.latest("relationship_age")[0])
+    coop = eng.record().cooperation[:, 0]
+    fresh = np.flatnonzero(np.array(ages) == 1.0)
+    assert eng.eras[0] == fresh.size - 1 > 10  # round 0 is fresh too
+    assert (coop[fresh] >= 2 / 3 - 1e-12).all()  # the TFTs' first moves are C
 
 
 def test_transfers_lift_cooperating_members_to_their_outside_option_within_budget():
@@ -77,7 +123,8 @@ def test_transfers_lift_cooperating_members_to_their_outside_option_within_budge
     )
     eng = CollectiveEngine(cfg, Economy.market_sharing([6, 2, 1], 3), seed=1)
     eng.outside_option[0] = [2.0, 1.0, 0.0]
-    eng.plan_payoff[0] = [1.0, 3.0, -1.0]
+    eng.games["R"][0] = [1.0, 3.0, -1.0]
+    eng.members[0] = True
     act = np.array([[True, True, True]])
     extra = eng._institutions(act)
     np.testing.assert_allclose(eng.transfers_last[0], [1.0, 0.0, 1.0])  # needs: 2−1, 0, 0−(−1)
@@ -87,33 +134,28 @@ def test_transfers_lift_cooperating_members_to_their_outside_option_within_budge
         cfg.replace(hegemon_budget=1.0), Economy.market_sharing([6, 2, 1], 3), seed=1
     )
     eng2.outside_option[0] = [2.0, 1.0, 0.0]
-    eng2.plan_payoff[0] = [1.0, 3.0, -1.0]
+    eng2.games["R"][0] = [1.0, 3.0, -1.0]
+    eng2.members[0] = True
     eng2._institutions(act)
     np.testing.assert_allclose(eng2.transfers_last[0], [0.5, 0.0, 0.5])  # pro rata, budget 1
     assert eng2.transfers_last.sum() <= 1.0 + 1e-12
 
 
-def test_supranational_fines_fill_the_pool_until_the_fined_leave():
-    cfg = ModelConfig(
-        **{
-            **TWO,
-            "regime": "supranational",
-            "fine": 2.0,
-            "enforcement": 1.0,
-            "strategies": ("AllD", "AllD"),
-            "rounds": 13,
-        }
-    )
-    eng = CollectiveEngine(cfg, Economy.market_sharing([3, 1], 2), seed=1).run()
-    # a binding plan is revised every 3 × 4 = 12 rounds. Rounds 0–11: both defect (both plants in
-    # market 0: 3/2 each) and both are fined 2: W = 3 − 4 = −1; the pool collects 2 · 2 a round
-    # and pays nobody (no one cooperates)
-    np.testing.assert_allclose(eng.series["welfare"][:12, 0], -1.0)
-    # at the revision of round 12 both are below their outside option (3/2) and leave (no
-    # compositional flexibility): no more fines, W = 3, participation 0
-    assert eng.series["welfare"][12, 0] == 3.0
-    assert eng.series["participation"][:, 0].tolist() == [1] * 12 + [0]
-    assert eng.pool[0] == 12 * 2 * 2.0
+def test_supranational_fines_fill_the_pool():
+    # AllC, AllC, Alternator on three equal markets (no temptation, nobody needs a transfer):
+    # the Alternator defects in rounds 1 and 3 and is fined 2 each time (enforcement 1)
+    eng = _three_equal_markets(
+        ("AllC", "AllC", "Alternator"),
+        regime="supranational",
+        fine=2.0,
+        enforcement=1.0,
+        rounds=4,
+        horizon="fixed",
+    ).run()
+    np.testing.assert_allclose(eng.series["welfare"][:, 0], [9, 7, 9, 7])
+    assert eng.pool[0] == 2 * 2.0
+    # a defection is expected to cost enforcement × fine: T is lowered by it (here 2)
+    np.testing.assert_allclose(eng.games["T"][0], eng.implied[0].T - 2.0)
 
 
 def test_minilateral_outsiders_never_follow_the_plan():
@@ -199,8 +241,8 @@ def test_the_largest_country_plays_the_hegemon_rule(kind, rule):
 
 
 def test_a_technology_shock_opens_a_new_sector_or_moves_a_market():
-    from model.collective import technology_shock
     from model.economy import Sector
+    from model.institutions import technology_shock
 
     econ = Economy(
         [Sector("old", 6.0), Sector("hydrogen", 0.0)],

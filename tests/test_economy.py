@@ -365,14 +365,18 @@ def test_prisoners_dilemma_of_regional_industrial_policy():
     assert econ.welfare(plan) == pytest.approx(4.0)
     assert econ.welfare(entered) == pytest.approx(4 * R2 - 2, abs=1e-12)
     np.testing.assert_allclose(econ.payoffs(entered), [2 * R2 - 2, 2 * R2], atol=1e-12)
-    # Implied game (symmetric, both countries): D = both in both (best_responses).
+    # Status quo: from no plants C0 builds both (π(1) + π(1) = 4 > 2), C1 then builds both too
+    # (2π(2) ≈ 1.657 > π(2) ≈ 0.828 > 0); nobody moves again, q = both in both.
+    q = opt.status_quo_equilibrium(econ)
+    assert q.converged and q.profile.all()
+    # Implied game (symmetric, both countries): the best response to the plan is both sectors.
     #   R = u_i(plan) = π(1) = 2
     #   T = u_i(own + other's sector, other on plan) = π(1) + π(2) = 2√2 ≈ 2.828
-    #   P = u_i(D) = 2π(2) = 4√2 − 4 ≈ 1.657
-    #   S = u_i(plan row, other in both) = π(2) = 2√2 − 2 ≈ 0.828
+    #   P = u_i(q) = 2π(2) = 4√2 − 4 ≈ 1.657
+    #   S = u_i(plan row, other best-responding: both) = π(2) = 2√2 − 2 ≈ 0.828
     # T > R > P > S → prisoners_dilemma; no ties.
     assert opt.best_responses(econ, plan).tolist() == [[True, True], [True, True]]
-    g = opt.implied_games(econ, plan)
+    g = opt.implied_games(econ, plan, q.profile)
     np.testing.assert_allclose(g.T, [2 * R2] * 2, atol=1e-12)
     np.testing.assert_allclose(g.R, [2.0] * 2, atol=1e-12)
     np.testing.assert_allclose(g.P, [4 * R2 - 4] * 2, atol=1e-12)
@@ -423,32 +427,40 @@ def chain_economy(gamma: float) -> Economy:
 PLAN = profile((1, 0), (0, 1))  # C0 builds u, C1 builds d
 
 
-def test_going_alone_in_the_chain_is_staying_out():
+def test_status_quo_of_the_chain_is_nobody_investing():
+    # from no plants: C0 {} −1.5 beats {u} −2 and {d} −6; C1 {} −1.5 beats {d} −2 (a = 0): q = ∅
     for gamma in (0.0, 1.0):
-        np.testing.assert_array_equal(opt.go_alone(chain_economy(gamma)), np.zeros((2, 2), bool))
+        q = opt.status_quo_equilibrium(chain_economy(gamma))
+        assert q.converged
+        np.testing.assert_array_equal(q.profile, np.zeros((2, 2), bool))
 
 
 def test_stag_hunt_from_strong_complementarity():
-    # γ = 1, D = both stay out. Downstream C1:
-    #   R = π_1d(1, a=1) = 3;  T = stay out while C0 builds u: d missing → −0.5
-    #   P = nobody builds: −(1 + 0.5) = −1.5;  S = build d alone: −1 − 1 (u missing) = −2
-    # R > T and P > S (coordination) with R > P → stag_hunt.
-    # Upstream C0: R = −1.5, T = −1 (u missing), P = −1.5, S = −1.5 − 0.5 = −2: T > R, P > S and
-    # R = P → deadlock (it must be paid to build u: the transfers' job).
-    g = opt.implied_games(chain_economy(1.0), PLAN)
-    np.testing.assert_allclose(g.T, [-1.0, -0.5], atol=1e-12)
+    # γ = 1, status quo = nobody invests (P = −1.5 each: shortfall 1 + 0.5).
+    # Downstream C1: its best response to the plan is the plan (d: π_1d(1, a=1) = 3 beats
+    #   staying out, −0.5), so T = R = 3 (a tie, broken for C); S = build d while C0
+    #   best-responds by staying out: −1 − 1 (u missing) = −2 < P → stag_hunt.
+    # Upstream C0: best response to the plan = stay out (−1: u missing > −1.5), so T = −1,
+    #   R = −1.5, P = −1.5, S = build u while C1 best-responds with d: −1.5 = P (a tie, broken
+    #   for C): T > R and S > P' → chicken (C0 wants out unless paid — the transfers' job).
+    econ = chain_economy(1.0)
+    g = opt.implied_games(econ, PLAN, opt.status_quo_equilibrium(econ).profile)
+    np.testing.assert_allclose(g.T, [-1.0, 3.0], atol=1e-12)
     np.testing.assert_allclose(g.R, [-1.5, 3.0], atol=1e-12)
     np.testing.assert_allclose(g.P, [-1.5, -1.5], atol=1e-12)
-    np.testing.assert_allclose(g.S, [-2.0, -2.0], atol=1e-12)
-    assert g.classes == ["deadlock", "stag_hunt"]
+    np.testing.assert_allclose(g.S, [-1.5, -2.0], atol=1e-12)
+    assert g.classes == ["chicken", "stag_hunt"]
+    assert g.ties.tolist() == [True, True]
 
 
 def test_stag_hunt_without_chain_bonus_becomes_prisoners_dilemma():
-    # γ = 0: π_1d(1, a) = −1 whatever a → R = −1, T = −0.5, P = −1.5, S = −2:
+    # γ = 0: π_1d(1, a) = −1 whatever a, so C1's best response to the plan is to stay out
+    # (−0.5): T = −0.5, R = −1, P = −1.5, S = d alone while C0 stays out: −2.
     # T > R > P > S → prisoners_dilemma (the shortfall cost still makes R > P).
-    g = opt.implied_games(chain_economy(0.0), PLAN)
+    econ = chain_economy(0.0)
+    g = opt.implied_games(econ, PLAN, opt.status_quo_equilibrium(econ).profile)
     np.testing.assert_allclose([g.T[1], g.R[1], g.P[1], g.S[1]], [-0.5, -1.0, -1.5, -2.0])
-    assert g.classes == ["deadlock", "prisoners_dilemma"]  # C0's payoffs do not involve γ
+    assert g.classes[1] == "prisoners_dilemma"
 
 
 # ---------------------------------------------------------------------------- 6. portfolios

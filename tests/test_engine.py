@@ -203,6 +203,7 @@ def test_per_edge_delay_and_error_hand_worked():
         network="complete",
         strategies=("TitForTat", "AllD"),
         rounds=6,
+        horizon="fixed",
         observation_delay=2,
         observation_error=0.4,
     )

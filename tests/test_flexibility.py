@@ -5,7 +5,7 @@ whether the switch is on or off: common random numbers)."""
 import numpy as np
 import pytest
 
-from model.collective import CollectiveEngine
+from model.engine import CollectiveEngine
 from model.scenarios import load_preset
 
 BASE = load_preset("classroom").replace(rounds=60, initial_trust=1.0)

@@ -343,8 +343,13 @@ def test_b4_coordinate_n200():
 def test_implied_games_hand_values():
     econ = Economy.market_sharing([3, 1], 2)
     plan = profile_of(econ, [0, 1])  # the optimum
-    games = opt.implied_games(econ, plan)
-    # country 0: R = 3, best deviation = stay (T = 3, a tie), D = both in 0: P = 1.5,
+    # status quo: from no plants, country 0 enters market 0 (3 > 1), then country 1 joins it
+    # (1.5 > 1); nobody moves in the next sweep
+    q = opt.status_quo_equilibrium(econ)
+    assert q.converged
+    np.testing.assert_array_equal(q.profile, profile_of(econ, [0, 0]))
+    games = opt.implied_games(econ, plan, q.profile)
+    # country 0: R = 3, best deviation = stay (T = 3, a tie), status quo: P = 1.5,
     # S = u_0(0 in market 0, 1 deviates to 0) = 1.5 (tie): both ties broken for C → harmony.
     # country 1: R = 1, T = 1.5 (join market 0), P = 1.5, S = 1 → D dominant, P >= R: deadlock
     np.testing.assert_allclose(games.R, [3, 1])
@@ -356,15 +361,18 @@ def test_implied_games_hand_values():
     # a Plan is accepted too
     p = opt.coordinate(econ, [econ.portfolios(i) for i in range(2)])
     assert p.welfare == pytest.approx(4.0)
-    assert len(opt.implied_games(econ, p).classes) == 2
+    assert len(opt.implied_games(econ, p, q.profile).classes) == 2
 
 
 def test_implied_games_three_markets():
     econ = Economy.market_sharing([6, 2, 1], 3)
-    games = opt.implied_games(econ, profile_of(econ, [0, 1, 2]))  # the optimum, W = 9
+    # status quo from no plants: 0 enters market 0 (6), 1 joins it (3 > 2), 2 ties m0 and m1
+    # (2 = 2) and takes the first maximiser, m0; nobody moves again: all in market 0, P = 2 each
+    q = opt.status_quo_equilibrium(econ).profile
+    np.testing.assert_array_equal(q, profile_of(econ, [0, 0, 0]))
+    games = opt.implied_games(econ, profile_of(econ, [0, 1, 2]), q)  # the optimum, W = 9
     # best replies to the plan: country 0 stays in market 0 (6), countries 1 and 2 join it
-    # (3 > 2 and 3 > 1), so D = all in market 0 and P = 2 each; S: a country keeps its plan
-    # row while the others all play D.
+    # (3 > 2 and 3 > 1); S: a country keeps its plan row while the others best-respond.
     np.testing.assert_allclose(games.R, [6, 2, 1])
     np.testing.assert_allclose(games.T, [6, 3, 3])
     np.testing.assert_allclose(games.P, [2, 2, 2])
@@ -418,6 +426,6 @@ def test_bad_input_errors():
     with pytest.raises(ValueError, match="x_ref"):
         opt.submissions(econ, np.zeros(2), 1)
     with pytest.raises(ValueError, match="plan"):
-        opt.implied_games(econ, np.zeros((1, 2)))
+        opt.implied_games(econ, np.zeros((1, 2)), x)
     with pytest.raises(ValueError, match="lam"):
         opt.lagrangian_bound(econ, [econ.portfolios(i) for i in range(2)], [0.0], [0.0, 0.0])

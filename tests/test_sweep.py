@@ -20,9 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from experiments import sweep as sw
-from model.collective import SERIES
 from model.config import ModelConfig
-from model.engine import PairwiseEngine
+from model.engine import SERIES, PairwiseEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = {"n_countries": 4, "network": "complete", "rounds": 30}

@@ -61,6 +61,7 @@ def _totals(
         strategies=(rule, partner),
         game=PD,
         horizon="geometric",
+        evolution="none",
         continuation=delta,
         rounds=2000,
         observation_error=error,
@@ -429,6 +430,8 @@ def test_cycle_rule_plays_the_mdp_deviation() -> None:
             strategies=(CYCLE, "TitForTat"),
             game=PD,
             rounds=4 * (d + 1),
+            horizon="fixed",
+            evolution="none",
             observation_delay=d,
         )
         eng = PairwiseEngine(cfg, seed=0, replicates=1, record_actions=True).run()

@@ -46,6 +46,7 @@ def _pair(
     **cfg: object,
 ) -> PairwiseEngine:
     """A two-country engine (player 0 plays ``a`` on edge 0, player 1 plays ``b`` on edge 1)."""
+    cfg = {"horizon": "fixed", "evolution": "none", **cfg}  # one relationship, fixed rules
     config = ModelConfig(
         n_countries=2, network="complete", strategies=(a, b), rounds=rounds, game=PD, **cfg
     )

@@ -25,7 +25,7 @@ where a_k = Σ_j [n_j > 0] input_matrix[j, k]. Only (n_k, S_k) couple the member
 Modules: :mod:`.checks` (argument checks), :mod:`.decomposition` (the sector decomposition),
 :mod:`.equilibria` (best responses, dynamics, pure equilibria), :mod:`.optimum` (brute force, MILP),
 :mod:`.prices` (coordination by prices), :mod:`.anarchy` (prices of anarchy), :mod:`.implied`
-(the 2×2 games a plan implies).
+(the status quo and the 2×2 games a plan implies).
 """
 
 from model.optimisation.anarchy import (
@@ -43,7 +43,7 @@ from model.optimisation.equilibria import (
     nash_range,
     pure_nash_equilibria,
 )
-from model.optimisation.implied import ImpliedGames, go_alone, implied_games
+from model.optimisation.implied import ImpliedGames, implied_games, status_quo_equilibrium
 from model.optimisation.optimum import OptimumResult, optimum_brute_force, optimum_milp
 from model.optimisation.prices import Plan, coordinate, lagrangian_bound, submissions
 
@@ -56,7 +56,6 @@ __all__ = [
     "best_response",
     "best_responses",
     "coordinate",
-    "go_alone",
     "implied_games",
     "lagrangian_bound",
     "nash_dynamics",
@@ -68,5 +67,6 @@ __all__ = [
     "price_of_stability",
     "pure_nash_equilibria",
     "sector_welfare",
+    "status_quo_equilibrium",
     "submissions",
 ]

@@ -43,17 +43,16 @@ def best_response(
     """Country i's payoff-maximising portfolio given the others' rows of ``x``.
 
     The best-response map of a finite game (Monderer & Shapley 1996, best-response dynamics;
-    Wang 2015 for the unilateral decision of one member). Evaluated as one (P, N, K) batch
-    over ``candidates`` (default: ``econ.portfolios(i)``). Ties (within a relative 1e-9): i
+    Wang 2015 for the unilateral decision of one member). Evaluated over
+    ``candidates`` (default: ``econ.portfolios(i)``) from the others' producer counts
+    (:meth:`model.economy.Economy.unilateral_payoffs`). Ties (within a relative 1e-9): i
     keeps its current row if that is a maximiser, else the first maximiser is returned.
     Returns (portfolio (K,) bool, payoff).
     """
     x = as_profile(econ, x)
     i = as_country(econ, i)
     cand = econ.portfolios(i) if candidates is None else as_rows(econ, candidates, i, "candidates")
-    batch = np.repeat(x[None], cand.shape[0], axis=0)
-    batch[:, i] = cand
-    u = econ.payoffs(batch)[:, i]
+    u = econ.unilateral_payoffs(x, i, cand)
     best = float(u.max())
     tol = TOL * max(1.0, abs(best))
     current = np.flatnonzero((cand == x[i]).all(axis=1))

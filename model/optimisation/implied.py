@@ -1,4 +1,19 @@
-"""The 2×2 games a plan implies for each country."""
+"""The 2×2 game a plan implies for each country (DESIGN §5), and the status quo behind it.
+
+Defection "simply maintains the status quo" (seed 000, §2.4): the non-cooperative outcome is the
+equilibrium that best-response dynamics reach from the region's status quo (its current plants,
+or none). For country i under plan x (Rapoport & Chammah 1965 notation):
+
+* R_i = u_i(everyone follows x);
+* T_i = u_i(i best-responds to x, the others follow it);
+* P_i = u_i(the status-quo equilibrium q);
+* S_i = u_i(i follows x, every other country best-responds to x).
+
+"Best-responds" is D in the collective game: each country's best portfolio against what it expects
+the others to do — the plan while it expects them to follow it, the status quo once it expects the
+agreement to have broken down (the best response to q is q itself). P_i is the outside option of
+exit, side payments and individual rationality.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +24,7 @@ import numpy as np
 
 from model.games import MatrixGame
 from model.optimisation.checks import TOL, as_profile
-from model.optimisation.equilibria import best_responses
+from model.optimisation.equilibria import NashResult, best_responses, nash_dynamics
 from model.optimisation.prices import Plan
 
 if TYPE_CHECKING:
@@ -18,11 +33,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class ImpliedGames:
-    """The 2×2 games (C = follow the plan, D = best deviation) implied by a plan, per country.
+    """The 2×2 games (C = follow the plan, D = best-respond) implied by a plan, per country.
 
-    ``T, R, P, S`` hold the raw payoffs (Rapoport & Chammah 1965 notation); ``classes`` the
-    :meth:`model.games.MatrixGame.classify` label after tie-breaking (see :func:`implied_games`);
-    ``ties`` marks countries where a tie had to be broken.
+    ``T, R, P, S`` hold the raw payoffs; ``classes`` the :meth:`model.games.MatrixGame.classify`
+    label after tie-breaking (see :func:`implied_games`); ``ties`` marks countries where a tie
+    had to be broken; ``deviation`` (N, K) is each country's best response to the plan.
     """
 
     T: np.ndarray
@@ -31,45 +46,40 @@ class ImpliedGames:
     S: np.ndarray
     classes: list[str]
     ties: np.ndarray
+    deviation: np.ndarray
 
 
-def go_alone(econ: Economy) -> np.ndarray:
-    """Each country's national plan made in isolation: its best portfolio when no other country
-    invests, shape (N, K). This is "going it alone" (the paper's D: unilateral strategies that
-    duplicate each other's plants and leave gaps in the chain); everyone going alone is the
-    outside option of every member."""
-    return best_responses(econ, np.zeros((econ.N, econ.K), bool))
+def status_quo_equilibrium(econ: Economy, start: np.ndarray | None = None) -> NashResult:
+    """The non-cooperative outcome: sequential best-response dynamics (Monderer & Shapley 1996)
+    from the status quo ``start`` (default: no plants). ``converged`` says whether it is a pure
+    Nash equilibrium; if the dynamics cycle, the profile reached is used as the status quo."""
+    return nash_dynamics(econ, start)
 
 
 def implied_games(
-    econ: Economy, plan: Plan | np.ndarray, alone: np.ndarray | None = None
+    econ: Economy,
+    plan: Plan | np.ndarray,
+    status_quo: np.ndarray,
+    deviation: np.ndarray | None = None,
 ) -> ImpliedGames:
-    """The 2×2 stage game each country faces under a plan: C = follow it, D = go it alone.
+    """The 2×2 stage game each country faces under ``plan`` with the status-quo profile q.
 
-    For country i (Rapoport & Chammah 1965 notation), with D the profile in which every country
-    plays its national plan made in isolation (:func:`go_alone`, or ``alone`` if given):
-
-    * R_i = u_i(plan);  T_i = u_i(i goes alone, the others follow the plan);
-    * P_i = u_i(D);     S_i = u_i(i follows the plan, all others go alone).
-
-    Because D does not respond to the plan, every class can occur: a stag hunt when the plan's
-    complementarities make following it the best reply to followers (R > T) while going alone
-    is the best reply to those who go alone (P > S); a prisoner's dilemma when going alone pays
-    against followers (T > R) but all going alone is worse than the plan (R > P). Classified
-    with :meth:`model.games.MatrixGame.classify`. MatrixGame refuses ties; a tie R == T or
-    S == P (within a relative 1e-9) is broken in favour of cooperating being a best reply: T
-    (resp. P) is lowered by 1e-9·max(1, |R|) (resp. |S|) for the classification only.
-    ``T, R, P, S`` hold the raw payoffs and ``ties`` marks the countries concerned.
+    ``deviation`` (default: :func:`best_responses` to the plan) is each country's D against
+    followers. Classified with :meth:`model.games.MatrixGame.classify`. MatrixGame refuses ties;
+    a tie R == T or S == P (within a relative 1e-9) is broken in favour of cooperating being a
+    best reply: T (resp. P) is lowered by 1e-9·max(1, |R|) (resp. |S|) for the classification
+    only. ``T, R, P, S`` hold the raw payoffs and ``ties`` marks the countries concerned.
     """
     x = as_profile(econ, plan.profile if isinstance(plan, Plan) else plan, "plan")
-    D = go_alone(econ) if alone is None else as_profile(econ, alone, "alone")
+    q = as_profile(econ, status_quo, "status_quo")
+    dev = best_responses(econ, x) if deviation is None else as_profile(econ, deviation, "deviation")
     N = econ.N
-    R = econ.payoffs(x)
-    P = econ.payoffs(D)
-    batch_t = np.repeat(x[None], N, axis=0)
-    batch_s = np.repeat(D[None], N, axis=0)
     rows = np.arange(N)
-    batch_t[rows, rows] = D
+    R = econ.payoffs(x)
+    P = econ.payoffs(q)
+    batch_t = np.repeat(x[None], N, axis=0)
+    batch_t[rows, rows] = dev
+    batch_s = np.repeat(dev[None], N, axis=0)
     batch_s[rows, rows] = x
     T = econ.payoffs(batch_t)[rows, rows]
     S = econ.payoffs(batch_s)[rows, rows]
@@ -81,4 +91,4 @@ def implied_games(
         if abs(s - p) <= TOL * max(1.0, abs(s)):
             p, ties[i] = s - TOL * max(1.0, abs(s)), True
         classes.append(MatrixGame(T=t, R=r, P=p, S=s).classify())
-    return ImpliedGames(T, R, P, S, classes, ties)
+    return ImpliedGames(T, R, P, S, classes, ties, dev)

@@ -52,9 +52,7 @@ def submissions(econ: Economy, x_ref: np.ndarray, m: int) -> list[np.ndarray]:
     out = []
     for i in range(econ.N):
         cand = econ.portfolios(i)
-        batch = np.repeat(x_ref[None], cand.shape[0], axis=0)
-        batch[:, i] = cand
-        u = econ.payoffs(batch)[:, i]
+        u = econ.unilateral_payoffs(x_ref, i, cand)
         order = np.argsort(-u, kind="stable")[:m]
         out.append(cand[order].copy())
     return out

@@ -1,27 +1,40 @@
-"""The vectorised round (DESIGN §3), pairwise mode, over directed edges and R replicates at once.
+"""What both engines share (DESIGN §3): seeds and random streams, the network, the rules each
+country plays, what each country has observed of each partner, stakes, eras and rule revision.
 
-State lives in numpy arrays of shape (R, E) — R replicates, E = 2M directed edges of the country
-network (edge e and e+M are the two directions of undirected edge e, see
-:func:`model.network.edge_arrays`). One round t:
+:class:`~model.engine.pairwise.PairwiseEngine` and
+:class:`~model.engine.collective.CollectiveEngine` are siblings built on :class:`RoundEngine`;
+each writes its own round from the documented steps here (``begin_round``, ``intentions``,
+``observe``, ``finish_round``).
 
-1. **Stakes**: multiplier s_t per replicate, lognormal with mean 1 and spread ``stake_sigma``.
-2. **Decide**: each directed edge i→j applies country i's rule to what i observed about j, by
-   table look-up (:mod:`agents.strategies`); forward-looking rules are gated by s_t.
-   Implementation noise flips the intended action with probability ``noise``; the flipped action
-   is the one played, recorded and scored.
-3. **Payoffs**: (T, R, P, S) × s_t × edge weight per directed edge; a country's round payoff is
-   the sum over its edges.
-4. **Observe**: i sees j's action of round t−d (``observation_delay`` d, via a ring buffer),
-   misread with probability ε (``observation_error``).
-5. **Evolution** (optional, every ``evolution_interval`` rounds): Fermi imitation of a random
-   neighbour (Szabó & Tőke 1998) or Moran death–birth (Ohtsuki et al. 2006), on accumulated payoffs.
-6. **Continue**: for ``rounds`` rounds (fixed horizon) or, under a geometric horizon, each
-   replicate draws its length T_r ~ Geometric(1−δ) (capped at ``rounds``); metrics after T_r are
-   not counted.
+**State** lives in numpy arrays of shape (R, E): R replicates, E = 2M directed edges of the
+country network (edge e and e + M are the two directions of undirected edge e; see
+:func:`model.network.edge_arrays`). Per directed edge i→j the engine keeps i's observed history of
+j (:mod:`agents.strategies`: defection run and age, i's own move in the observed round), a ring
+buffer of the last d actions (feedback delay d) and i's trust in j.
 
-Randomness: replicate r owns its own streams, derived from ``SeedSequence(seed, spawn_key=(1, r))``
-(the network from ``spawn_key=(0,)``), drawn in blocks of rounds. A batch of R replicates is
-therefore identical, replicate for replicate, to the same replicates run one at a time.
+**Time and δ** (``horizon``):
+
+* ``"eras"`` (default): δ is the continuation probability of a relationship. In pairwise mode a
+  relationship is a pair of partners: after each round each one ends with probability 1 − δ and
+  a new one begins with cleared histories (Axelrod's 1984 "probability that the two players meet
+  again"); in collective mode it is the regional agreement itself (an agreement cycle, a
+  government's term): the era ends for all countries at once. The run lasts ``rounds`` rounds.
+* ``"fixed"``: one relationship for ``rounds`` rounds (δ is then only the discount factor of
+  forward-looking rules).
+* ``"geometric"``: one relationship whose length is drawn from Geometric(1 − δ) per replicate
+  (capped at ``rounds``); metrics after it are not counted.
+
+**Revision of rules** (``evolution``): every ``evolution_interval`` rounds a share
+``evolution_rate`` of countries revises its rule on the payoffs accumulated over the interval —
+Fermi imitation of a random neighbour (Szabó & Tőke 1998) or Moran death–birth (Ohtsuki et al.
+2006); ``imitation_scope = "well_mixed"`` draws the model from the whole region instead of the
+neighbours. Under eras the payoffs of an interval are those of the relationships lived in it, so
+a short shadow of the future favours the rules that exploit new partners and a long one the rules
+that reciprocate (Axelrod's ecological argument).
+
+**Randomness**: replicate r owns its own streams, derived from ``SeedSequence(seed, spawn_key=(1,
+r))`` (the network from ``spawn_key=(0,)``), drawn in blocks of rounds, so a batch of R replicates
+is identical, replicate for replicate, to the same replicates run one at a time.
 """
 
 from __future__ import annotations
@@ -35,7 +48,6 @@ import numpy as np
 from agents.strategies import (
     HISTORY_STATES,
     INITIAL_HISTORY,
-    Context,
     Strategy,
     get_strategy,
     history_transition,
@@ -45,33 +57,52 @@ from model.config import ModelConfig
 from model.network import build_network, edge_arrays
 
 _BLOCK_FLOATS = 1 << 20  # uniforms drawn per replicate stream at a time (bounded memory)
-_PURPOSES = ("assign", "horizon", "stakes", "decide", "observe", "evolve", "act", "plan", "shocks")
+_PURPOSES = (
+    "assign",
+    "horizon",
+    "stakes",
+    "decide",
+    "observe",
+    "evolve",
+    "act",
+    "plan",
+    "shocks",
+    "era",
+)
+METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust", "relationship_age")
+"""Per-round metrics of every engine (``RoundRecord`` fields besides the shares)."""
 
 
 @dataclass(frozen=True)
 class RoundRecord:
     """Per-round metrics, arrays of shape (rounds played, R)."""
 
-    cooperation: np.ndarray  # share of directed edges whose action was C
-    mutual_cooperation: np.ndarray  # share of edges where both played C
-    mean_payoff: np.ndarray  # payoff per directed edge (per interaction) this round
+    cooperation: np.ndarray  # share of C actions (collective: share of countries complying)
+    mutual_cooperation: np.ndarray  # share of relationships with C on both sides
+    mean_payoff: np.ndarray  # payoff per interaction (collective: per country) this round
     trust: np.ndarray  # mean trust (moving average of observed cooperation)
+    relationship_age: np.ndarray  # mean rounds since the current relationships began
     strategy_shares: np.ndarray  # (rounds, R, S) share of countries per strategy
     alive: np.ndarray  # whether the round is within the replicate's horizon
 
 
-def allocate(weights: Sequence[float], n: int) -> np.ndarray:
-    """Counts per strategy for n countries by largest remainder (Hamilton's method)."""
+def allocate(
+    weights: Sequence[float], n: int, rng: np.random.Generator | None = None
+) -> np.ndarray:
+    """Counts per strategy for n countries by largest remainder (Hamilton's method); equal
+    remainders are ranked at random by ``rng`` (by order without one)."""
     w = np.asarray(weights, float)
     exact = n * w / w.sum()
     counts = np.floor(exact).astype(int)
-    order = np.argsort(-(exact - counts), kind="stable")
+    rest = exact - counts
+    tie = rng.permutation(w.size) if rng is not None else np.arange(w.size)
+    order = np.lexsort((tie, -rest))
     counts[order[: n - counts.sum()]] += 1
     return counts
 
 
-class PairwiseEngine:
-    """Vectorised repeated games on a network, for R replicates at once.
+class RoundEngine:
+    """The shared machinery of a vectorised engine over R replicates.
 
     Parameters
     ----------
@@ -79,7 +110,7 @@ class PairwiseEngine:
     seed : root seed (int); ``None`` draws fresh entropy (kept in ``self.seed``).
     replicates : number of replicates R (ids 0..R−1), or give ``replicate_ids``.
     graph : a prebuilt network (nodes 0..N−1 with "weight"); default: built from ``config``.
-    assignment : explicit strategy per country (overrides ``config.strategies``).
+    assignment : explicit rule per country (overrides the config's rules).
     record_actions : keep every round's actions (``self.actions``, shape (t, R, E)).
     """
 
@@ -91,7 +122,7 @@ class PairwiseEngine:
         replicates: int = 1,
         replicate_ids: Sequence[int] | None = None,
         graph: nx.Graph | None = None,
-        assignment: Sequence[str] | None = None,
+        assignment: Sequence[str | Strategy] | None = None,
         record_actions: bool = False,
     ):
         self.config = config
@@ -106,10 +137,9 @@ class PairwiseEngine:
             np.random.SeedSequence(root.entropy, spawn_key=(1, r)).spawn(len(_PURPOSES))
             for r in ids
         ]
-        self._rng = {
+        self.rng = {
             p: [np.random.default_rng(s[i]) for s in streams] for i, p in enumerate(_PURPOSES)
         }
-
         if graph is None:
             net_rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(0,)))
             graph = build_network(
@@ -126,9 +156,9 @@ class PairwiseEngine:
         self._edge_ids = np.arange(self.E)
         weights = np.asarray(ea.weight, float)
         self._weight = None if np.all(weights == 1.0) else weights
+        self.degree = np.bincount(ea.src, minlength=self.N)
 
         self._setup_strategies(assignment)
-        self._setup_game()
         self._setup_horizon()
 
         E = self.E
@@ -145,45 +175,50 @@ class PairwiseEngine:
         self._buffer = np.ones((d + 1, R, E), bool) if d else None
         self.edge_delay: np.ndarray | None = None  # per-edge lags (None: d everywhere)
         self.edge_error: np.ndarray | None = None  # per-edge misreading (None: ε everywhere)
+        # the current relationship of each edge began in this round (eras restart it)
+        self.since = np.zeros((R, E), np.int64)
+        self.eras = np.zeros(R, int)  # relationships (pairwise: per edge, summed) ended so far
         # rounds per block of random draws: a config-level constant, so that a replicate draws the
         # same numbers whether it runs alone or in a batch
         self._block = max(1, min(64, config.rounds, _BLOCK_FLOATS // max(E, 1)))
-        self._u_decide = self._u_observe = None
+        self._u_decide = self._u_observe = self._u_era = None
         self._record_actions = record_actions
         self._actions: list[np.ndarray] = []
         cap = int(self.horizon.max())
-        self._rec = {
-            k: np.zeros((cap, R))
-            for k in ("cooperation", "mutual_cooperation", "mean_payoff", "trust")
-        }
+        self._rec = {k: np.zeros((cap, R)) for k in METRICS}
         self._shares_rec = np.zeros((cap, R, len(self.strategies)))
 
-    # ---------------------------------------------------------------- setup
-    def _setup_strategies(self, assignment: Sequence[str] | None) -> None:
+    # ---------------------------------------------------------------- rules
+    def _setup_strategies(self, assignment: Sequence[str | Strategy] | None) -> None:
         cfg, R, N = self.config, self.R, self.N
-        spec = assignment if assignment is not None else cfg.strategies
+        spec = assignment if assignment is not None else cfg.rules
         if isinstance(spec, dict):
             names = list(spec)
         else:
-            names = list(dict.fromkeys(spec))
+            spec = list(spec)
             if len(spec) != N:
-                raise ValueError(f"assignment has {len(spec)} strategies for {N} countries")
-        self.strategies: list[Strategy] = [get_strategy(n) for n in names]
+                raise ValueError(f"assignment has {len(spec)} rules for {N} countries")
+            names = list(dict.fromkeys(get_strategy(s).name for s in spec))
+        rules = {get_strategy(s).name: get_strategy(s) for s in spec}
+        self.strategies: list[Strategy] = [rules[n] for n in names]
         self.strategy_names = [s.name for s in self.strategies]
-        # the scenario's mix: weight of each initial strategy (counts for a list)
-        self.mix_weights = np.array(
-            list(spec.values()) if isinstance(spec, dict) else [list(spec).count(n) for n in names],
-            float,
-        )
         if isinstance(spec, dict):
-            base = np.repeat(np.arange(len(names)), allocate(list(spec.values()), N))
+            # the scenario's mix: weight of each initial strategy; countries shuffled by the seed
+            self.mix_weights = np.array(list(spec.values()), float)
             self.strategy_of_country = np.stack(
-                [rng.permutation(base) for rng in self._rng["assign"]]
+                [
+                    rng.permutation(
+                        np.repeat(np.arange(len(names)), allocate(self.mix_weights, N, rng))
+                    )
+                    for rng in self.rng["assign"]
+                ]
             )
         else:
             index = {n: k for k, n in enumerate(names)}
-            self.strategy_of_country = np.tile([index[n] for n in spec], (R, 1))
-        self._refresh_edge_strategies()
+            kinds = [index[get_strategy(s).name] for s in spec]
+            self.mix_weights = np.bincount(kinds, minlength=len(names)).astype(float)
+            self.strategy_of_country = np.tile(kinds, (R, 1))
+        self.refresh_rules()
 
     def assign(self, country: int, strategy: str | Strategy) -> None:
         """Give one country a rule in every replicate (adding it to the strategy set if new)."""
@@ -191,58 +226,49 @@ class PairwiseEngine:
         if rule.name not in self.strategy_names:
             self.strategies.append(rule)
             self.strategy_names.append(rule.name)
-            self._setup_game()
             self._shares_rec = np.concatenate(
                 [self._shares_rec, np.zeros((*self._shares_rec.shape[:2], 1))], axis=2
             )
         self.strategy_of_country[:, country] = self.strategy_names.index(rule.name)
-        self._refresh_edge_strategies()
+        self.refresh_rules()
 
-    def _refresh_edge_strategies(self) -> None:
+    def refresh_rules(self) -> None:
+        """After a change of rules: per-edge rule ids, shares and the look-up tables."""
         self._strat_edge = self.strategy_of_country[:, self.edges.src]
-        self._table_base = self._strat_edge * (2 * HISTORY_STATES)
         S = len(self.strategies)
         offsets = (np.arange(self.R)[:, None] * S + self.strategy_of_country).ravel()
         self.shares = np.bincount(offsets, minlength=self.R * S).reshape(self.R, S) / self.N
-
-    def _setup_game(self) -> None:
-        cfg = self.config
-        game = cfg.matrix_game
-        self.game = game
-        self.context = Context(
-            T=game.T,
-            R=game.R,
-            P=game.P,
-            S=game.S,
-            continuation=cfg.continuation,
-            observation_delay=cfg.observation_delay,
-            observation_error=cfg.observation_error,
-        )
-        first, grid = state_grid()
-        self._first_p = np.array(
-            [s.base_probability(first, self.context).item() for s in self.strategies]
-        )
-        self._table = np.concatenate(
-            [
-                np.broadcast_to(s.base_probability(grid, self.context), grid.first.shape)
-                for s in self.strategies
-            ]
-        ).astype(np.float32)
         self._gated = np.array([s.gated for s in self.strategies])
+        self.build_tables()
+
+    def build_tables(self) -> None:
+        """Fill ``_table`` (rule slot × observed state), ``_first_p`` (per slot) and
+        ``_slot_edge`` (each directed edge's slot); implemented by each engine."""
+        raise NotImplementedError
+
+    def _set_tables(self, table: np.ndarray, first: np.ndarray, slot_edge: np.ndarray) -> None:
+        self._table = np.ascontiguousarray(table, np.float32).reshape(-1)
+        self._first_p = np.ascontiguousarray(first, np.float32).reshape(-1)
+        self._slot_edge = slot_edge
+        self._table_base = slot_edge * (2 * HISTORY_STATES)
         self._stochastic = bool(
-            cfg.noise > 0
+            self.config.noise > 0
             or np.any((self._table > 0) & (self._table < 1))
             or np.any((self._first_p > 0) & (self._first_p < 1))
         )
-        # payoff by code 2·a + b (True = C): DD→P, DC→T, CD→S, CC→R
-        self._pay = np.array([game.P, game.T, game.S, game.R])
 
+    @staticmethod
+    def grids():
+        """The observed-state grids of :func:`agents.strategies.state_grid`."""
+        return state_grid()
+
+    # ---------------------------------------------------------------- horizon and randomness
     def _setup_horizon(self) -> None:
         cfg = self.config
         if cfg.horizon == "geometric":
             lengths = [
                 min(int(rng.geometric(1.0 - cfg.continuation)), cfg.rounds)
-                for rng in self._rng["horizon"]
+                for rng in self.rng["horizon"]
             ]
         else:
             lengths = [cfg.rounds] * self.R
@@ -250,25 +276,25 @@ class PairwiseEngine:
         self._stake_block: np.ndarray | None = None
         self._stakes_constant = cfg.stake_sigma == 0
 
-    # ---------------------------------------------------------------- randomness
-    def _uniforms(self, purpose: str) -> np.ndarray:
-        """(R, block, E) uniforms, one block per replicate stream (same draws for any R)."""
-        out = np.empty((self.R, self._block, self.E), np.float32)
-        for r, rng in enumerate(self._rng[purpose]):
-            rng.random((self._block, self.E), dtype=np.float32, out=out[r])
+    def uniforms(self, purpose: str, width: int | None = None) -> np.ndarray:
+        """(R, block, width) float32 uniforms, one block per replicate stream (the same draws
+        whatever R); width defaults to E."""
+        width = self.E if width is None else width
+        out = np.empty((self.R, self._block, width), np.float32)
+        for r, rng in enumerate(self.rng[purpose]):
+            rng.random((self._block, width), dtype=np.float32, out=out[r])
         return out
 
-    def _stakes(self) -> np.ndarray:
+    def stakes(self) -> np.ndarray:
         """This round's stake multiplier per replicate: lognormal, mean 1, spread σ."""
         if self._stakes_constant:
             return np.ones(self.R)
         sigma, k = self.config.stake_sigma, self.t % self._block
         if k == 0:
-            z = np.stack([rng.standard_normal(self._block) for rng in self._rng["stakes"]], 1)
+            z = np.stack([rng.standard_normal(self._block) for rng in self.rng["stakes"]], 1)
             self._stake_block = np.exp(sigma * z - 0.5 * sigma**2)
         return self._stake_block[k]
 
-    # ---------------------------------------------------------------- the round
     @property
     def rounds_total(self) -> int:
         """Rounds needed for every replicate to reach its horizon."""
@@ -279,25 +305,12 @@ class PairwiseEngine:
         """True once every replicate has reached its horizon."""
         return self.t >= self.rounds_total
 
+    # ---------------------------------------------------------------- the round's steps
     def step(self) -> None:
-        """Play one round in every replicate."""
-        k, stake = self._begin_round()
-        cfg, M = self.config, self.M
-        p = self._intentions(stake)
-        if cfg.noise:
-            p = p * np.float32(1.0 - 2.0 * cfg.noise) + np.float32(cfg.noise)
-        a = self._u_decide[:, k] < p if self._stochastic else p > 0.5
-        b = np.concatenate((a[:, M:], a[:, :M]), axis=1)  # partner's action on each edge
-        # 3. payoffs
-        pay = self._pay.take((a.view(np.uint8) << 1) | b.view(np.uint8))
-        if not self._stakes_constant:
-            pay *= stake[:, None]
-        if self._weight is not None:
-            pay *= self._weight
-        self._observe(a, b)
-        self._finish_round(a, b, pay)
+        """Play one round in every replicate (each engine writes its own)."""
+        raise NotImplementedError
 
-    def _begin_round(self) -> tuple[int, np.ndarray]:
+    def begin_round(self) -> tuple[int, np.ndarray]:
         """Check the horizon, refill the random blocks; returns (block index, stakes)."""
         if self.done:
             raise RuntimeError(
@@ -306,53 +319,49 @@ class PairwiseEngine:
             )
         k = self.t % self._block
         if k == 0 and self._stochastic:
-            self._u_decide = self._uniforms("decide")
+            self._u_decide = self.uniforms("decide")
         if k == 0 and self.config.observation_error:
-            self._u_observe = self._uniforms("observe")
-        return k, self._stakes()
+            self._u_observe = self.uniforms("observe")
+        return k, self.stakes()
 
-    def _intentions(self, stake: np.ndarray) -> np.ndarray:
-        """2. Each directed edge's probability of intending C (before implementation noise)."""
-        if self.edge_delay is not None:
-            first = self.t <= self.edge_delay
-            p = self._table.take(self._table_base + self._hist_my)
-            if first.any():
-                p = np.where(first, self._first_p[self._strat_edge], p)
-        elif self.t <= self.config.observation_delay:
-            p = self._first_p[self._strat_edge]
-        else:
-            p = self._table.take(self._table_base + self._hist_my)
-        if self._gated.any():
-            ctx = Context(**{**self.context.__dict__, "stake": stake})
-            gate = np.ones((self.R, len(self.strategies)), np.float32)
-            for s_id in np.flatnonzero(self._gated):
-                gate[:, s_id] = self.strategies[s_id].gate(ctx)
-            p = p * np.take_along_axis(gate, self._strat_edge, axis=1)
+    def first_state(self) -> np.ndarray | bool:
+        """Per edge: no observation of the current partner has arrived yet (its first move)."""
+        lag = self.config.observation_delay if self.edge_delay is None else self.edge_delay
+        return self.t <= self.since + lag
+
+    def intentions(self) -> np.ndarray:
+        """Each directed edge's probability of intending C from its observed state (the rule
+        tables; gates are applied by each engine)."""
+        p = self._table.take(self._table_base + self._hist_my)
+        first = self.first_state()
+        if np.any(first):
+            p = np.where(first, self._first_p.take(self._slot_edge), p)
         return p
 
-    def _observe(self, a: np.ndarray, b: np.ndarray) -> None:
-        """4. Each edge sees its partner's action of round t − d, misread with probability ε.
+    def observe(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Each edge sees its partner's action of round t − d, misread with probability ε in
+        both directions; only actions of the current relationship are observed.
 
         ``a`` is the action each edge's owner played, ``b`` the partner's (a with halves swapped).
         """
         cfg, t, M = self.config, self.t, self.M
         d = cfg.observation_delay
-        ready = None
         if d:
             self._buffer[t % (d + 1)] = a
+            lag = d if self.edge_delay is None else self.edge_delay
             if self.edge_delay is not None:  # each edge sees round t − d_e of its partner
-                lag = self.edge_delay
-                ready = t >= lag
                 rows = (t - lag) % (d + 1)
                 old = self._buffer[rows, :, self._edge_ids].T
                 seen = self._buffer[rows, :, (self._edge_ids + M) % self.E].T
             else:
-                old = self._buffer[(t - d) % (d + 1)] if t >= d else None
-                seen = None if old is None else np.concatenate((old[:, M:], old[:, :M]), axis=1)
+                if t < d:
+                    return
+                old = self._buffer[(t - d) % (d + 1)]
+                seen = np.concatenate((old[:, M:], old[:, :M]), axis=1)
+            ready = t - lag >= self.since  # the observed round belongs to this relationship
         else:
             old, seen = a, b
-        if seen is None:
-            return
+            ready = None
         if cfg.observation_error:
             k = t % self._block
             error = cfg.observation_error if self.edge_error is None else self.edge_error
@@ -395,8 +404,21 @@ class PairwiseEngine:
                 )
             self.edge_error = error
 
-    def _finish_round(self, a: np.ndarray, b: np.ndarray, pay: np.ndarray) -> None:
-        """Mask rounds past a replicate's horizon, record the metrics, evolve strategies."""
+    def restart(self, ended: np.ndarray) -> None:
+        """End the relationships of the directed edges marked in ``ended`` (R, E): from the next
+        round they start afresh (histories cleared; the rules' first moves). Trust, a reputation
+        kept across relationships, is not reset."""
+        if not ended.any():
+            return
+        self._hist = np.where(ended, INITIAL_HISTORY, self._hist)
+        self._hist_my = np.where(ended, INITIAL_HISTORY + HISTORY_STATES, self._hist_my)
+        self.since = np.where(ended, self.t, self.since)
+
+    def finish_round(
+        self, a: np.ndarray, b: np.ndarray, pay: np.ndarray, cooperation: np.ndarray
+    ) -> None:
+        """Mask rounds past a replicate's horizon, record the metrics, advance the clock and
+        revise rules (``evolution``). ``cooperation`` is the round's share of C per replicate."""
         cfg, t = self.config, self.t
         alive = t < self.horizon
         if not alive.all():
@@ -405,21 +427,36 @@ class PairwiseEngine:
         self.actions_last, self.payoff_last = a, pay
         inv = 1.0 / self.E
         rec = self._rec
-        rec["cooperation"][t] = np.count_nonzero(a, axis=1) * inv
+        rec["cooperation"][t] = cooperation
         rec["mutual_cooperation"][t] = np.count_nonzero(a & b, axis=1) * inv
         rec["mean_payoff"][t] = pay.sum(axis=1) * inv
         rec["trust"][t] = self.trust.mean(axis=1)
+        rec["relationship_age"][t] = (t - self.since).mean(axis=1) + 1.0
         self._shares_rec[t] = self.shares
         if self._record_actions:
             self._actions.append(a)
         self.t = t + 1
-        # 5. evolution
+        self.end_relationships()
         if cfg.evolution != "none":
             self._edge_acc += pay
             if self.t % cfg.evolution_interval == 0:
-                self._evolve()
+                self.revise(self.fitness())
 
-    def run(self, rounds: int | None = None) -> PairwiseEngine:
+    def end_relationships(self) -> None:
+        """Eras (``horizon = "eras"``): end relationships after the round (each engine says
+        which: pairwise, each pair of partners; collective, the regional agreement)."""
+        raise NotImplementedError
+
+    def fitness(self) -> np.ndarray:
+        """Payoffs accumulated since the last revision per country (R, N) — the default
+        revision criterion (Santos & Pacheco 2005: accumulated, not averaged, payoffs)."""
+        fit = np.bincount(
+            self._src_flat, weights=self._edge_acc.ravel(), minlength=self.R * self.N
+        ).reshape(self.R, self.N)
+        self._edge_acc[:] = 0.0
+        return fit
+
+    def run(self, rounds: int | None = None) -> RoundEngine:
         """Play ``rounds`` more rounds (default: until every replicate's horizon)."""
         n = (
             self.rounds_total - self.t
@@ -430,17 +467,15 @@ class PairwiseEngine:
             self.step()
         return self
 
-    # ---------------------------------------------------------------- evolution
-    def _evolve(self) -> None:
-        """Synchronous strategy revision on accumulated payoffs (Fermi imitation or Moran)."""
+    # ---------------------------------------------------------------- revision of rules
+    def revise(self, fitness: np.ndarray) -> None:
+        """Synchronous revision on ``fitness`` (R, N): Fermi imitation or Moran death–birth, of
+        neighbours or (``imitation_scope = "well_mixed"``) of the whole region."""
         cfg, N, S = self.config, self.N, len(self.strategies)
-        fitness = np.bincount(
-            self._src_flat, weights=self._edge_acc.ravel(), minlength=self.R * N
-        ).reshape(self.R, N)
-        self._edge_acc[:] = 0.0
+        well_mixed = cfg.imitation_scope == "well_mixed" or N == 1
         indptr, indices = self.edges.neighbors_csr
         deg = np.diff(indptr)
-        for r, rng in enumerate(self._rng["evolve"]):
+        for r, rng in enumerate(self.rng["evolve"]):
             if self.t > self.horizon[r]:
                 continue  # this replicate's game is over: its strategies stay as they ended
             u_revise, u_pick, u_adopt, u_mutate = rng.random((4, N))
@@ -450,23 +485,33 @@ class PairwiseEngine:
             revise = u_revise < cfg.evolution_rate
             pi = fitness[r]
             if cfg.evolution == "imitation":
-                j = indices[indptr[:-1] + np.minimum((u_pick * deg).astype(int), deg - 1)]
+                if well_mixed:  # a uniformly drawn other country
+                    j = np.minimum((u_pick * (N - 1)).astype(int), N - 2)
+                    j = j + (j >= np.arange(N))
+                else:
+                    j = indices[indptr[:-1] + np.minimum((u_pick * deg).astype(int), deg - 1)]
                 # Fermi rule: adopt j's strategy with probability 1 / (1 + exp(−β(π_j − π_i)))
                 x = np.clip(-cfg.selection * (pi[j] - pi), -700, 700)
                 adopt = revise & (u_adopt < 1.0 / (1.0 + np.exp(x)))
                 new[adopt] = old[j[adopt]]
             else:
-                # death–birth: neighbours compete for the vacancy with fitness exp(β π)
-                f = np.exp(np.clip(cfg.selection * (pi - pi.max()), -700, 0))[indices]
-                cum = np.cumsum(f)
-                start = np.concatenate(([0.0], cum))[indptr[:-1]]
-                target = start + u_pick * (cum[indptr[1:] - 1] - start)
-                pick = np.minimum(np.searchsorted(cum, target, side="right"), indptr[1:] - 1)
-                new[revise] = old[indices[pick[revise]]]
+                # death–birth: the candidates compete for the vacancy with fitness exp(β π)
+                f_all = np.exp(np.clip(cfg.selection * (pi - pi.max()), -700, 0))
+                if well_mixed:
+                    cum = np.cumsum(f_all)
+                    pick = np.searchsorted(cum, u_pick * cum[-1], side="right")
+                    new[revise] = old[np.minimum(pick, N - 1)[revise]]
+                else:
+                    f = f_all[indices]
+                    cum = np.cumsum(f)
+                    start = np.concatenate(([0.0], cum))[indptr[:-1]]
+                    target = start + u_pick * (cum[indptr[1:] - 1] - start)
+                    pick = np.minimum(np.searchsorted(cum, target, side="right"), indptr[1:] - 1)
+                    new[revise] = old[indices[pick[revise]]]
             mutate = revise & (u_mutate < cfg.mutation)
             new[mutate] = mutant[mutate]
             self.strategy_of_country[r] = new
-        self._refresh_edge_strategies()
+        self.refresh_rules()
 
     # ---------------------------------------------------------------- results
     def record(self) -> RoundRecord:

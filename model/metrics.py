@@ -1,0 +1,15 @@
+"""Metrics shared by the engines and the experiments."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def gini(x: np.ndarray) -> np.ndarray:
+    """Gini coefficient of each row, on payoffs shifted to be non-negative (0 = equal)."""
+    x = np.sort(x - np.minimum(x.min(axis=-1, keepdims=True), 0.0), axis=-1)
+    n = x.shape[-1]
+    total = x.sum(axis=-1)
+    ranks = np.arange(1, n + 1)
+    g = (2 * (ranks * x).sum(axis=-1) / np.maximum(total, 1e-300) - (n + 1)) / n
+    return np.where(total > 0, g, 0.0)
