@@ -1,7 +1,7 @@
-"""The coordinator on supply chains against the exact optimum (issue 9, item 3).
+"""The exact regional optimum W_opt (issue 9, item 3) and the coordinator on supply chains.
 
 Expected values come from brute-force enumeration of every profile (``optimum_brute_force``)
-or from hand work.
+or from hand work; the MILP is only a cross-check where enumeration is out of reach (presets).
 """
 
 import math
@@ -9,8 +9,10 @@ import math
 import numpy as np
 import pytest
 
+from model import PRESETS, load_preset
 from model import optimisation as opt
 from model.economy import Economy, Sector
+from model.optimisation.optimum import EXACT_GAP
 
 
 # ---------------------------------------------------------------------------- instances
@@ -135,3 +137,76 @@ def test_lagrangian_bound_with_chain_prices_is_valid(instances):
     for bad in (-np.ones((2, 2)), np.ones(2), np.full((2, 2), np.nan)):
         with pytest.raises(ValueError, match="nu"):
             opt.lagrangian_bound(econ, cands, np.zeros(2), np.zeros(2), bad)
+
+
+# ---------------------------------------------------------------------------- W_opt
+def test_regional_optimum_is_exact_on_small_instances(instances):
+    rng = np.random.default_rng(4)
+    for t, (econ, cands, w_bf) in enumerate(instances):
+        if t % 3 == 0:  # a random non-empty subset of each member's portfolios
+            cands = [
+                c[np.sort(rng.choice(len(c), int(rng.integers(1, len(c) + 1)), False))]
+                for c in cands
+            ]
+            w_bf = opt.optimum_brute_force(econ, cands)[1]
+        res = opt.regional_optimum(econ, cands)
+        assert res.exact and res.status == "optimal", t
+        assert close(res.welfare, w_bf), (t, res.welfare, w_bf)
+        assert res.welfare == pytest.approx(float(econ.welfare(res.profile)))
+        assert res.bound >= w_bf - 1e-7 * max(1.0, abs(w_bf)) and res.gap <= EXACT_GAP
+        for i in range(econ.N):
+            assert (cands[i] == res.profile[i]).all(axis=1).any()
+
+
+def test_regional_optimum_falls_back_to_the_milp(instances):
+    """No branch-and-bound (max_nodes = 0): where the root LP does not prove the optimum, the
+    MILP does."""
+    by_milp = 0
+    for econ, cands, w_bf in instances:
+        res = opt.regional_optimum(econ, cands, max_nodes=0, time_limit=30.0)
+        assert res.exact and close(res.welfare, w_bf)
+        by_milp += res.method == "milp"
+    assert by_milp >= 5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [({"max_exact": 0}, "too_large"), ({"max_exact": 10, "time_limit": 1e-6}, "time_limit")],
+)
+def test_regional_optimum_flags_a_bound(instances, kwargs, status):
+    """Where nothing proves the optimum, W_opt is flagged as bounded: welfare <= W_opt <= bound."""
+    flagged = 0
+    for econ, cands, w_bf in instances:
+        res = opt.regional_optimum(econ, cands, max_nodes=0, **kwargs)
+        tol = 1e-7 * max(1.0, abs(w_bf))
+        assert res.welfare <= w_bf + tol and res.bound >= w_bf - tol
+        assert res.welfare == pytest.approx(float(econ.welfare(res.profile)))
+        if res.exact:
+            assert close(res.welfare, w_bf) and res.gap <= EXACT_GAP
+        else:
+            flagged += 1
+            assert res.status == status and res.gap > EXACT_GAP
+            assert res.gap == pytest.approx((res.bound - res.welfare) / abs(res.bound))
+    assert flagged >= 5
+
+
+@pytest.mark.parametrize("name", [p for p in PRESETS if p != "evolution"])
+def test_regional_optimum_presets_exact(name):
+    econ = load_preset(name).build_economy()
+    res = opt.regional_optimum(econ)
+    assert res.exact
+    milp = opt.optimum_milp(econ, time_limit=60.0)  # independent: HiGHS's proof
+    assert milp.status == "optimal"
+    assert res.welfare == pytest.approx(milp.welfare, rel=1e-7, abs=1e-7)
+
+
+def test_regional_optimum_bad_input():
+    econ = hand_chain()
+    for kwargs, match in (
+        ({"time_limit": 0.0}, "time_limit"),
+        ({"max_exact": -1}, "max_exact"),
+        ({"max_nodes": -1}, "max_nodes"),
+        ({"gap_tol": -0.1}, "gap_tol"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            opt.regional_optimum(econ, **kwargs)
