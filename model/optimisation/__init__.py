@@ -44,7 +44,12 @@ from model.optimisation.equilibria import (
     pure_nash_equilibria,
 )
 from model.optimisation.implied import ImpliedGames, implied_games, status_quo_equilibrium
-from model.optimisation.optimum import OptimumResult, optimum_brute_force, optimum_milp
+from model.optimisation.optimum import (
+    OptimumResult,
+    optimum_brute_force,
+    optimum_milp,
+    regional_optimum,
+)
 from model.optimisation.prices import Plan, coordinate, lagrangian_bound, submissions
 
 __all__ = [
@@ -66,6 +71,7 @@ __all__ = [
     "price_of_non_coordination",
     "price_of_stability",
     "pure_nash_equilibria",
+    "regional_optimum",
     "sector_welfare",
     "status_quo_equilibrium",
     "submissions",

@@ -1,4 +1,6 @@
-"""The regional optimum: brute force for tiny instances and the exact MILP (HiGHS)."""
+"""The regional optimum: brute force for tiny instances, the exact MILP (HiGHS) and
+:func:`regional_optimum`, which returns W_opt exactly where it can be proved and otherwise the
+best plan found with a valid upper bound, flagged."""
 
 from __future__ import annotations
 
@@ -18,15 +20,23 @@ if TYPE_CHECKING:
     from model.economy import Economy
 
 
+#: Relative gap (bound − W)/|bound| at or below which a value counts as proved optimal (the
+#: MILP's own ``mip_rel_gap``).
+EXACT_GAP = 1e-9
+
+
 @dataclass
 class OptimumResult:
-    """Outcome of :func:`optimum_milp`: the regional optimum and the solver's certificate."""
+    """Outcome of :func:`optimum_milp` and :func:`regional_optimum`: the best profile found and
+    its certificate."""
 
     profile: np.ndarray  # (N, K) bool
     welfare: float  # econ.welfare(profile), recomputed
-    bound: float  # the solver's dual (upper) bound on W
+    bound: float  # a valid upper bound on W (the MILP's dual bound or a Lagrangian one)
     gap: float  # (bound − welfare) / |bound|
-    status: str  # "optimal", "time_limit", …
+    status: str  # "optimal", "time_limit", "too_large" (MILP not tried), …
+    exact: bool = False  # True: welfare is the optimum (proved); False: only bound is known
+    method: str = "milp"  # what proved or found it: "milp" or "coordinate"
 
 
 def optimum_brute_force(
@@ -194,4 +204,85 @@ def optimum_milp(
     bound = -float(res.mip_dual_bound) if res.mip_dual_bound is not None else math.inf
     bound = max(bound, welfare)
     status = {0: "optimal", 1: "time_limit"}.get(res.status, f"status {res.status}")
-    return OptimumResult(profile, welfare, bound, rel_gap(bound, welfare), status)
+    return OptimumResult(
+        profile, welfare, bound, rel_gap(bound, welfare), status, exact=status == "optimal"
+    )
+
+
+def regional_optimum(
+    econ: Economy,
+    candidates: Sequence[np.ndarray] | None = None,
+    *,
+    time_limit: float = 5.0,
+    max_exact: int = 40,
+    max_nodes: int = 40,
+    gap_tol: float = 0.005,
+    seed: int = 0,
+) -> OptimumResult:
+    """W_opt = max_x W(x) over one candidate portfolio per member (default: every feasible one),
+    exact where it can be proved, otherwise the best plan found with a valid upper bound.
+
+    The centralised benchmark of Wang (2015; 2017 SIAM J. Optim. 27(3)) and of the price of
+    anarchy (Koutsoupias & Papadimitriou 1999), found in two stages:
+
+    1. :func:`~model.optimisation.prices.coordinate` — Wang's (2017) price coordination with
+       its Lagrangian bound (Geoffrion 1974) and branch-and-bound, at most ``max_nodes`` LPs —
+       run to a zero gap when the instance has at most ``max_exact`` members, else to
+       ``gap_tol``. Its bound is valid for any prices, so where it meets the plan's welfare
+       (relative gap <= :data:`EXACT_GAP`) the plan is optimal: ``exact``,
+       ``method = "coordinate"``. On the presets the LP relaxation is tight at the root.
+    2. Otherwise, if the instance has at most ``max_exact`` members, the exact MILP
+       (:func:`optimum_milp`, HiGHS branch-and-cut) with HiGHS's ``time_limit`` in seconds
+       (building the model is not counted; it grows as K·N²): ``exact`` when HiGHS proves
+       optimality, ``method = "milp"``.
+
+    Where neither proves the optimum (the MILP stopped at its time limit or found no solution:
+    status "time_limit"; more than ``max_exact`` members: status "too_large"), ``exact`` is
+    False and the result is the better of the coordinator's plan and the MILP's incumbent with
+    the smaller of the two valid upper bounds: W_opt lies in [welfare, bound].
+
+    The defaults are meant for the start of a run: every preset is proved exact in stage 1
+    (about 0.1 s each with N <= 12; N = 400 in a few seconds), and the MILP, the slow stage,
+    is tried only up to 40 members and 5 s. ``seed`` drives the coordinator's repair order.
+    """
+    from model.optimisation.prices import coordinate  # prices imports this module
+
+    time_limit = as_number(time_limit, "time_limit")
+    if time_limit <= 0:
+        raise ValueError(f"time_limit = {time_limit!r}: allowed: a number of seconds > 0")
+    if isinstance(max_exact, bool) or not isinstance(max_exact, int | np.integer) or max_exact < 0:
+        raise ValueError(f"max_exact = {max_exact!r}: allowed: an integer >= 0 (members)")
+    gap_tol = as_number(gap_tol, "gap_tol")
+    if gap_tol < 0:
+        raise ValueError(f"gap_tol = {gap_tol!r}: allowed: a number >= 0")
+    cands = as_candidates(econ, candidates)
+    small = econ.N <= max_exact
+    plan = coordinate(
+        econ, cands, seed=seed, max_nodes=max_nodes, gap_tol=0.0 if small else gap_tol
+    )
+    profile, welfare, bound = plan.profile, plan.welfare, plan.bound
+    if rel_gap(bound, welfare) <= EXACT_GAP:
+        return OptimumResult(
+            profile, welfare, bound, rel_gap(bound, welfare), "optimal", True, "coordinate"
+        )
+    if not small:
+        return OptimumResult(
+            profile, welfare, bound, rel_gap(bound, welfare), "too_large", False, "coordinate"
+        )
+    try:
+        res = optimum_milp(econ, cands, time_limit=time_limit)
+    except RuntimeError:  # HiGHS stopped before it found a feasible point
+        return OptimumResult(
+            profile, welfare, bound, rel_gap(bound, welfare), "time_limit", False, "coordinate"
+        )
+    method = "coordinate"
+    if res.welfare > welfare:
+        profile, welfare, method = res.profile, res.welfare, "milp"
+    if res.exact:
+        method = "milp"
+    bound = max(min(bound, res.bound), welfare)
+    gap = rel_gap(bound, welfare)
+    exact = res.exact or gap <= EXACT_GAP
+    return OptimumResult(
+        profile, welfare, bound, gap, "optimal" if exact else res.status, exact, method
+    )
