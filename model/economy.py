@@ -293,20 +293,31 @@ class Economy:
         missing = ((n == 0) & self.needed) @ self.market  # Σ_k [n_k = 0]·need_k·M_k
         return plants - self.shortfall_cost * self.sizes * missing[..., None]
 
-    def unilateral_payoffs(self, x: np.ndarray, i: int, candidates: np.ndarray) -> np.ndarray:
+    def unilateral_payoffs(
+        self, x: np.ndarray, i: int | np.ndarray, candidates: np.ndarray
+    ) -> np.ndarray:
         """u_i when country i switches to each of ``candidates`` (P, K) and the others keep their
         rows of x, shape (P,): :meth:`payoffs` of those P profiles for country i, computed from
-        the others' producer counts alone (O(P·K) instead of O(P·N·K))."""
+        the others' producer counts alone (O(P·K) instead of O(P·N·K)). ``i`` may be an array
+        of G countries: then shape (G, P), every one of them against the same candidates."""
         x = self._as_profile(x)
         cands = np.asarray(candidates, bool)
-        n = (x.sum(axis=0) - x[i])[None, :] + cands
+        i = np.asarray(i)
+        n = (x.sum(axis=0) - x[i])[..., None, :] + cands  # (P, K) or (G, P, K)
         sector = np.arange(self.K)
         q, p = self.output_table[n, sector], self.price_table[n, sector]
         chain = (n > 0).astype(float) @ self.input_matrix
-        margin = p + self.premium - self.cost[i] + self.chain_bonus * chain
-        plants = np.where(cands, q * margin - self.fixed_cost, 0.0).sum(axis=1)
+        margin = p + self.premium - self.cost[i][..., None, :] + self.chain_bonus * chain
+        plants = np.where(cands, q * margin - self.fixed_cost, 0.0).sum(axis=-1)
         missing = ((n == 0) & self.needed) @ self.market
-        return plants - self.shortfall_cost * self.sizes[i] * missing
+        return plants - self.shortfall_cost * self.sizes[i][..., None] * missing
+
+    def by_budget(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(countries, their common feasible portfolios) for each budget level."""
+        return [
+            (np.flatnonzero(self.budgets == b), self._portfolios(int(b)))
+            for b in np.unique(self.budgets)
+        ]
 
     def welfare(self, x: np.ndarray) -> np.ndarray:
         """W = Σ_i u_i(x), shape (...)."""

@@ -173,7 +173,9 @@ def test_minilateral_outsiders_never_follow_the_plan():
     assert len(club) == 2 and int(np.argmax(econ.sizes)) in club
     outsiders = np.setdiff1d(np.arange(6), club)
     assert not eng.country_actions[0, outsiders].any()
-    assert eng.country_actions[0, club].all()
+    assert not eng.members[0, outsiders].any()
+    # club members follow it unless they declined it (AllC follows whenever it is a member)
+    np.testing.assert_array_equal(eng.country_actions[0, club], eng.members[0, club])
 
 
 def test_gini_hand_values():

@@ -117,11 +117,15 @@ class CollectiveEngine(RoundEngine):
         self.out_until = np.zeros((R, N), int)  # an exited country stays out until this round
         self.opt_out = np.zeros((R, N, K), bool)  # sector initiatives a member opted out of
         self.implied: list[opt.ImpliedGames | None] = [None] * R  # 2×2 games under the plan
+        self._council_key: list[bytes] = [b""] * R  # what the last council read (see _replan)
+        self._rehear = np.ones(R, bool)  # decliners are heard again at the next council
         self.shocks = {"elections": np.zeros(R, int), "technology": np.zeros(R, int)}
         slow = SUPRANATIONAL_SLOWDOWN if config.regime == "supranational" else 1
         self.revision_interval = config.replan_interval * slow
         self._edge_w = np.ones(self.E) if self._weight is None else self._weight
-        self.w_opt = np.full(R, self._optimum(economy))
+        self.w_opt_exact = np.zeros(R, bool)
+        self.w_opt = np.full(R, self._optimum(0, economy))
+        self.w_opt_exact[:] = self.w_opt_exact[0]
         cap = int(self.horizon.max())
         self.series = {k: np.zeros((cap, R)) for k in SERIES}
         # elections draw a new government's rule from the scenario's mix (the hegemon's rule,
@@ -136,12 +140,14 @@ class CollectiveEngine(RoundEngine):
             self._replan(r)
         self.build_tables()
 
-    @staticmethod
-    def _optimum(econ: Economy) -> float:
-        """W_opt: the coordinator's method on every feasible portfolio, kept as the best welfare
-        known (raised whenever a plan or a realised profile does better, so that W − W_opt ≤ 0
-        always holds)."""
-        return opt.coordinate(econ, [econ.portfolios(i) for i in range(econ.N)], seed=0).welfare
+    def _optimum(self, r: int, econ: Economy) -> float:
+        """W_opt of replicate r's economy: the exact regional optimum where it can be proved
+        (:func:`model.optimisation.regional_optimum`; ``w_opt_exact[r]`` says whether it was),
+        then kept as the best welfare known — raised if a plan or a realised profile ever does
+        better (only possible when it is a bound), so that W − W_opt ≤ 0 always holds."""
+        best = opt.regional_optimum(econ)
+        self.w_opt_exact[r] = best.exact
+        return best.welfare
 
     def _apply_transparency(self) -> None:
         """The coordinator's council rounds: between members, misreading falls to ε(1 − τ) and
@@ -282,15 +288,23 @@ class CollectiveEngine(RoundEngine):
     def _replan(self, r: int) -> None:
         """A planning round in replicate r: the council's plan (or, with no coordinator, the
         clash of national plans), then each member's stated willingness to follow it; members
-        who would not follow decline and the council plans again among the rest."""
+        who would not follow decline and the council plans again among the rest. Decliners are
+        heard again at the first council of the next agreement cycle (era), or after an election
+        or a technology shock; within a cycle the council plans among its members."""
         rng = self.rng["plan"][r]
         if self.config.regime == "none":
             self.plan[r] = self._plans_without_coordinator(r, rng)
             self._evaluate_plan(r)
             return
+        key = self._council_inputs(r)
+        if key == self._council_key[r]:
+            return  # nothing the council reads has changed: it would adopt the same plan
         before = self.members[r].copy()
-        self.members[r] |= self.declined[r]  # last plan's decliners are heard again
-        self.declined[r] = False
+        if self._rehear[r]:  # a new agreement cycle (or a changed economy): all are heard,
+            self.members[r] |= self.declined[r]  # and the council starts from the status quo
+            self.declined[r] = False
+            self._rehear[r] = False
+            self.plan[r] = self.status_quo[r]
         self.plan[r] = self._coordinated_plan(r)
         self._evaluate_plan(r)
         for _ in range(self.N):
@@ -301,9 +315,28 @@ class CollectiveEngine(RoundEngine):
                 break
             self.members[r, refuse] = False
             self.declined[r, refuse] = True
-            self.plan[r] = self._coordinated_plan(r)
+            # the coordinator plans again among the rest (one quick selection round)
+            self.plan[r] = self._coordinated_plan(r, rounds=1, quick=True)
             self._evaluate_plan(r)
         self._joined(r, self.members[r] & ~before)
+        self._council_key[r] = self._council_inputs(r)
+
+    def _council_inputs(self, r: int) -> bytes:
+        """Everything a council of replicate r reads: the economy, who is in, out or declined,
+        the plan, the opt-outs, the rules and patience, and how many options each member
+        reveals (from its trust)."""
+        parts = (
+            self.members[r],
+            self.declined[r],
+            self.plan[r],
+            self.opt_out[r],
+            self.strategy_of_country[r],
+            self.patience[r],
+            self._revealed(r),
+        )
+        return str(id(self.economies[r])).encode() + b"".join(
+            np.ascontiguousarray(a).tobytes() for a in parts
+        )
 
     def _joined(self, r: int, who: np.ndarray) -> None:
         """Countries that (re)join the arrangement begin a new relationship with it: the
@@ -347,15 +380,16 @@ class CollectiveEngine(RoundEngine):
         non-members to the members' plan rows and to each other (a few sweeps), so the published
         plan holds what every country is expected to do."""
         econ, plan = self.economies[r], self.plan[r]
-        out = np.flatnonzero(~self.members[r])
+        outside = ~self.members[r]
         for _ in range(sweeps):
-            moved = False
-            for i in out:
-                row, _ = opt.best_response(econ, plan, int(i))
-                if not np.array_equal(row, plan[i]):
-                    plan[i], moved = row, True
-            if not moved:
+            # who would move (all best responses at once); only they are updated, in turn
+            movers = np.flatnonzero(
+                outside & (opt.best_responses(econ, plan) != plan).any(axis=1)
+            )
+            if not movers.size:
                 break
+            for i in movers:
+                plan[i] = opt.best_response(econ, plan, int(i))[0]
 
     def _evaluate_plan(self, r: int) -> None:
         """Outsiders settle on their best responses; then each country's best response to the
@@ -402,7 +436,17 @@ class CollectiveEngine(RoundEngine):
                 out[i] = calculating_threshold(game, delay, min(error, 0.999))
         return out
 
-    def _coordinated_plan(self, r: int) -> np.ndarray:
+    def _revealed(self, r: int) -> np.ndarray:
+        """How many of its M best options each member reveals: ⌈mean trust · M⌉, at least 1."""
+        src = self.edges.src
+        trust = np.bincount(src, weights=self.trust[r], minlength=self.N) / np.maximum(
+            np.bincount(src, minlength=self.N), 1
+        )
+        return np.maximum(1, np.ceil(trust * self.config.submissions - 1e-9)).astype(int)
+
+    def _coordinated_plan(
+        self, r: int, rounds: int = COUNCIL_ROUNDS, quick: bool = False
+    ) -> np.ndarray:
         """Council rounds (paper §4.3): members submit their best portfolios given the current
         plan (without the sector initiatives they opted out of) — the more a member trusts the
         others, the more of its M best options it reveals (⌈trust · M⌉, at least its favourite)
@@ -411,25 +455,24 @@ class CollectiveEngine(RoundEngine):
         response. Deterministic given the state (the coordinator's search is seeded by the
         round), so runs that differ only in δ face the same councils."""
         econ, cfg = self.economies[r], self.config
-        src = self.edges.src
-        trust = np.bincount(src, weights=self.trust[r], minlength=self.N) / np.maximum(
-            np.bincount(src, minlength=self.N), 1
-        )
-        revealed = np.maximum(1, np.ceil(trust * cfg.submissions - 1e-9)).astype(int)
+        revealed = self._revealed(r)
         plan = self.plan[r]
-        for _ in range(COUNCIL_ROUNDS):
+        for _ in range(rounds):
             offers = opt.submissions(econ, plan, cfg.submissions)
+            replies = opt.best_responses(econ, plan)
             candidates = []
             for i in range(self.N):
                 if not self.members[r, i]:
-                    candidates.append(opt.best_response(econ, plan, i)[0][None, :])
+                    candidates.append(replies[i][None, :])
                     continue
                 mine = offers[i][: revealed[i]]
                 # the coordinator also knows each member's current commitment
                 mine = np.unique(np.vstack([plan[i][None, :], mine]), axis=0)
                 mine = mine[~(mine & self.opt_out[r, i]).any(axis=1)]
                 candidates.append(mine if mine.size else np.zeros((1, econ.K), bool))
-            new = opt.coordinate(econ, candidates, seed=self.t).profile
+            # quick: prices by subgradient steps and repair only (no LP, no branching)
+            fast = {"dual": "subgradient", "max_nodes": 0, "max_rounds": 5} if quick else {}
+            new = opt.coordinate(econ, candidates, seed=self.t, **fast).profile
             # a council adopts a new plan only if it is better for the region
             if np.array_equal(new, plan) or econ.welfare(new) <= econ.welfare(plan) + 1e-12:
                 break
@@ -467,6 +510,7 @@ class CollectiveEngine(RoundEngine):
                 elected[self.hegemon_id] = False  # the hegemon's leadership is its rule
             if elected.any():
                 self.shocks["elections"][r] += elected.sum()
+                self._rehear[r] = True
                 self.strategy_of_country[r, elected] = new_rule[elected]
                 changed = True
                 leaving = elected & self.members[r]
@@ -482,8 +526,9 @@ class CollectiveEngine(RoundEngine):
                 self.economies[r] = econ = technology_shock(
                     self.economies[r], sector, np.exp(sigma * z - sigma**2 / 2)
                 )
-                self.w_opt[r] = self._optimum(econ)
+                self.w_opt[r] = self._optimum(r, econ)
                 self._set_status_quo(r)
+                self._rehear[r] = True
                 if cfg.directional:  # re-plan at once for the new technology
                     self._replan(r)
                 else:  # the stale plan is judged by the new economy
@@ -617,6 +662,7 @@ class CollectiveEngine(RoundEngine):
         ended = u >= self.config.continuation
         if ended.any():
             self.eras += ended
+            self._rehear |= ended
             self.restart(np.repeat(ended[:, None], self.E, axis=1))
 
     def fitness(self) -> np.ndarray:

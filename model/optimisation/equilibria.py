@@ -72,8 +72,19 @@ def best_responses(
     best-response map; Wang 2015 for the deviation from a coordinated plan).
     """
     x = as_profile(econ, x)
-    cands = as_candidates(econ, candidates)
-    return np.array([best_response(econ, x, i, cands[i])[0] for i in range(econ.N)])
+    if candidates is not None:
+        cands = as_candidates(econ, candidates)
+        return np.array([best_response(econ, x, i, cands[i])[0] for i in range(econ.N)])
+    out = x.copy()
+    for who, cand in econ.by_budget():  # every country of a budget level at once
+        u = econ.unilateral_payoffs(x, who, cand)  # (G, P)
+        best = u.max(axis=1, keepdims=True)
+        top = u >= best - TOL * np.maximum(1.0, np.abs(best))
+        current = (cand[None, :, :] == x[who][:, None, :]).all(axis=2)  # (G, P)
+        keep = (current & top).any(axis=1)
+        first = np.argmax(top, axis=1)
+        out[who] = np.where(keep[:, None], x[who], cand[first])
+    return out
 
 
 def nash_dynamics(

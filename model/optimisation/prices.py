@@ -49,12 +49,11 @@ def submissions(econ: Economy, x_ref: np.ndarray, m: int) -> list[np.ndarray]:
     """
     x_ref = as_profile(econ, x_ref, "x_ref")
     m = as_positive_int(m, "m")
-    out = []
-    for i in range(econ.N):
-        cand = econ.portfolios(i)
-        u = econ.unilateral_payoffs(x_ref, i, cand)
-        order = np.argsort(-u, kind="stable")[:m]
-        out.append(cand[order].copy())
+    out: list[np.ndarray] = [np.empty(0)] * econ.N
+    for who, cand in econ.by_budget():  # every country of a budget level at once
+        order = np.argsort(-econ.unilateral_payoffs(x_ref, who, cand), axis=1, kind="stable")
+        for g, i in enumerate(who):
+            out[i] = cand[order[g, :m]].copy()
     return out
 
 
