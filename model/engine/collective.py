@@ -260,8 +260,8 @@ class CollectiveEngine(RoundEngine):
         ctx_r = Context(
             **{k: (v[r] if isinstance(v, np.ndarray) else v) for k, v in ctx.__dict__.items()}
         )
-        g = self.games
-        rational = g["R"][r] >= g["P"][r] - 1e-9 * np.maximum(1.0, np.abs(g["P"][r]))
+        g, out = self.games, self.outside_option[r]
+        rational = g["R"][r] >= out - 1e-9 * np.maximum(1.0, np.abs(out))
         out = np.zeros(self.N, bool)
         ones = np.ones(self.N)
         for s_id, rule in enumerate(self.strategies):
@@ -404,7 +404,9 @@ class CollectiveEngine(RoundEngine):
         self.games["R"][r] = games.R - cost
         self.games["T"][r] = games.T - cost - fine
         self.games["S"][r] = games.S - cost
-        self.games["P"][r] = games.P  # the outside option: no arrangement, no costs
+        # the punishment: the status quo while still a member (the costs run on until it
+        # leaves); the outside option of leaving, P_i without costs, is ``outside_option``
+        self.games["P"][r] = games.P - cost
         self.w_opt[r] = max(self.w_opt[r], games.R.sum())  # see _optimum
         self._incentives(r)
         if self._ready:
@@ -424,7 +426,8 @@ class CollectiveEngine(RoundEngine):
         out = np.empty(self.N)
         for i in range(self.N):
             t, rr, p = g["T"][r, i], g["R"][r, i], g["P"][r, i]
-            if rr < p - 1e-9 * max(1.0, abs(p)):
+            out_i = self.outside_option[r, i]
+            if rr < out_i - 1e-9 * max(1.0, abs(out_i)):
                 out[i] = np.inf  # the plan pays less than the status quo: it never joins
             elif t <= rr + 1e-9 * max(1.0, abs(rr)):
                 out[i] = 0.0
