@@ -18,7 +18,9 @@ class CountryAgent(mesa.Agent):
 
     Attributes (all computed on access): ``strategy`` (rule name), ``payoff`` (last round, summed
     over partners), ``total_payoff``, ``cooperation`` (share of its partners it cooperated with
-    last round), ``trust`` (mean trust in its partners), ``degree`` (number of partners), ``label``.
+    last round), ``trust`` (mean trust in its partners), ``degree`` (number of partners), ``label``;
+    in collective mode also ``action``, ``member``, ``game_class``, ``delta_star`` (δ*_i of its
+    own game) and ``plants`` (the sectors it built last round).
     """
 
     def __init__(self, model: mesa.Model, country_id: int):
@@ -83,6 +85,20 @@ class CountryAgent(mesa.Agent):
     def game_class(self) -> str:
         """The 2×2 game the economy implies for this country under the current plan."""
         return str(self._engine.game_classes[0][self.country_id])
+
+    @property
+    def delta_star(self) -> float:
+        """δ*_i of its own implied game under the plan (collective mode): the shortest shadow of
+        the future at which a forward-looking government follows the plan (0: at any δ; inf:
+        never — the plan pays it less than its outside option, or cooperation never pays)."""
+        return float(self._engine.critical_deltas(0)[self.country_id])
+
+    @property
+    def plants(self) -> str:
+        """The sectors it invested in last round (collective mode), separated by ';'."""
+        eng = self._engine
+        built = np.flatnonzero(eng.investments[0, self.country_id])
+        return ";".join(eng.economies[0].sectors[k].name for k in built)
 
     def step(self) -> None:
         """Countries act through the vectorised engine; nothing to do per agent."""

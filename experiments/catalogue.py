@@ -14,7 +14,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from experiments import (
@@ -23,226 +22,13 @@ from experiments import (
     exp_institutions,
     exp_mutuality,
     exp_participants,
+    exp_shadow,
     exp_tournament,
 )
-from experiments.analysis import aggregate, critical_delta, label, log_n_axis, phase_diagram
+from experiments.analysis import aggregate, label, log_n_axis
 from experiments.experiment import Experiment, Part
 from experiments.figures import save_figure
 from experiments.output import atomic_write
-from model import theory
-from model.games import PD
-
-# ------------------------------------------------------------------ shadow of the future
-SHADOW_BASE = {
-    "n_countries": 10,
-    "network": "complete",
-    "strategies": {"Calculating": 1},
-    "horizon": "geometric",
-    "rounds": 60,
-    "game": "prisoners_dilemma",
-    "burn_in": 0.0,
-}
-"""Forward-looking (Calculating) governments who believe their partners punish like a grim
-trigger (their folk-theorem test), on the classic PD (5, 3, 1, 0); the game lasts while a coin
-with probability δ says continue (capped at 60 rounds)."""
-
-SHADOW_REGIME_BASE = {
-    "mode": "collective",
-    "n_countries": 6,
-    "network": "complete",
-    "rounds": 40,
-    "strategies": {"Calculating": 2, "Grim": 1, "TitForTat": 1},
-    "burn_in": 0.25,
-    "initial_trust": 0.8,
-}
-
-
-def _delta_grid(scale: float) -> list[float]:
-    step = 0.02 / max(scale, 1.0)
-    return [round(float(d), 4) for d in np.arange(0.30, 0.985, step)]
-
-
-def shadow_threshold_points(scale: float = 1.0) -> list[dict]:
-    """δ × ε (d = 0), δ × d (ε = 0) and δ × σ (stakes) for forward-looking governments."""
-    points = []
-    for delta in _delta_grid(scale):
-        for eps in (0.0, 0.05, 0.1):
-            points.append({**SHADOW_BASE, "continuation": delta, "observation_error": eps})
-        for d in (1, 2):
-            points.append({**SHADOW_BASE, "continuation": delta, "observation_delay": d})
-        for sigma in (0.5, 1.0):
-            points.append({**SHADOW_BASE, "continuation": delta, "stake_sigma": sigma})
-    return points
-
-
-def shadow_regime_points(scale: float = 1.0) -> list[dict]:
-    """δ × coordination regime in the economy."""
-    deltas = np.linspace(0.3, 0.9, max(5, round(5 * scale)))
-    return [
-        {**SHADOW_REGIME_BASE, "continuation": round(float(d), 4), "regime": regime}
-        for d in deltas
-        for regime in ("none", "plurilateral", "supranational")
-    ]
-
-
-def _panel(df: pd.DataFrame, **fixed: float) -> pd.DataFrame:
-    mask = df["part"] == "thresholds"
-    for name, value in fixed.items():
-        column = df[name] if name in df else pd.Series(0.0, index=df.index)
-        mask &= np.isclose(column.fillna(0.0).astype(float), value)
-    return df[mask].assign(
-        **{n: df.get(n, pd.Series(0.0, index=df.index)).fillna(0.0) for n in fixed}
-    )
-
-
-def shadow_settings() -> list[tuple[str, dict, float]]:
-    """(setting label, fixed parameters, theoretical critical δ) for the critical-δ table."""
-    rows = [
-        (
-            f"ε = {e:g}, d = 0",
-            {"observation_error": e, "observation_delay": 0, "stake_sigma": 0.0},
-            theory.calculating_threshold(PD, 0, e),
-        )
-        for e in (0.0, 0.05, 0.1)
-    ]
-    rows += [
-        (
-            f"ε = 0, d = {d}",
-            {"observation_error": 0.0, "observation_delay": d, "stake_sigma": 0.0},
-            theory.calculating_threshold(PD, d, 0.0),
-        )
-        for d in (1, 2)
-    ]
-    rows += [
-        (
-            f"stakes σ = {s:g}",
-            {"observation_error": 0.0, "observation_delay": 0, "stake_sigma": s},
-            theory.lognormal_stakes_threshold(PD, s),
-        )
-        for s in (0.5, 1.0)
-    ]
-    return rows
-
-
-def shadow_critical_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Simulated critical δ (opening-round cooperation crossing 1/2, with a bootstrap interval)
-    next to the theory of :mod:`model.theory`, per setting."""
-    rows = []
-    for name, fixed, theory_delta in shadow_settings():
-        est = critical_delta(_panel(df, **fixed), metric="first_cooperation").iloc[0]
-        rows.append(
-            {
-                "setting": name,
-                "simulated": est["critical"],
-                "low": est["low"],
-                "high": est["high"],
-                "theory": theory_delta,
-                "difference": est["critical"] - theory_delta,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def analyze_shadow(df: pd.DataFrame, out: Path) -> str:
-    """Heat maps (δ × ε, δ × d, δ × σ) with the analytic thresholds drawn over them, cooperation
-    by regime, and the critical-δ table (grid design); a sampled design gets a scatter of
-    cooperation over (δ, ε) and a pointer to ``pacts sensitivity``."""
-    if "thresholds" not in set(df["part"]):
-        return _analyze_sampled(df, out)
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
-    eps = np.linspace(0, 0.1, 41)
-    panels = [
-        (
-            "observation_error",
-            _panel(df, observation_delay=0, stake_sigma=0.0),
-            {"theory δ*(ε)": ([theory.calculating_threshold(PD, 0, e) for e in eps], eps)},
-        ),
-        (
-            "observation_delay",
-            _panel(df, observation_error=0.0, stake_sigma=0.0),
-            {
-                "theory δ*(d)": (
-                    [theory.calculating_threshold(PD, d, 0.0) for d in (0, 1, 2)],
-                    [0, 1, 2],
-                )
-            },
-        ),
-        (
-            "stake_sigma",
-            _panel(df, observation_error=0.0, observation_delay=0),
-            {
-                "theory δ*(σ), median stake": (
-                    [theory.lognormal_stakes_threshold(PD, s) for s in np.linspace(0, 1, 41)],
-                    np.linspace(0, 1, 41),
-                )
-            },
-        ),
-    ]
-    for ax, (y, part, curves) in zip(axes, panels, strict=True):
-        phase_diagram(
-            part.assign(**{y: part[y].fillna(0.0)}),
-            "continuation",
-            y,
-            "first_cooperation",
-            None,
-            f"Shadow of the future × {label(y).split(' (')[0]}",
-            curves=curves,
-            ax=ax,
-        )
-    fig.suptitle(
-        "Forward-looking governments: when does the shadow of the future sustain "
-        "cooperation? (classic PD, opening round)",
-        fontsize=11,
-    )
-    save_figure(fig, out / "shadow_of_the_future.png", dpi=110)
-
-    regimes = df[df["part"] == "regimes"]
-    if len(regimes):
-        fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-        for metric, a in zip(("cooperation", "welfare"), ax, strict=True):
-            agg = aggregate(regimes, ["regime", "continuation"], metric)
-            for regime, g in agg.groupby("regime"):
-                a.plot(g["continuation"], g["mean"], marker="o", label=regime)
-                a.fill_between(g["continuation"], g["low"], g["high"], alpha=0.2)
-            a.set_xlabel(label("continuation"))
-            a.set_ylabel(label(metric))
-            a.grid(alpha=0.3)
-            a.legend(fontsize=8, title="regime")
-        ax[0].axvline(theory.grim_threshold(PD), color="black", ls="--", lw=1)
-        fig.suptitle(
-            "The shadow of the future under three coordination regimes (economy)", fontsize=11
-        )
-        save_figure(fig, out / "regimes.png", dpi=110)
-
-    table = shadow_critical_table(df)
-    atomic_write(out / "critical_delta.csv", lambda p: table.to_csv(p, index=False))
-    lines = [
-        "# Shadow of the future",
-        "",
-        "Forward-looking governments (Calculating) on the classic prisoner's dilemma "
-        "cooperate when the discounted value of continued cooperation beats today's "
-        "temptation. The critical shadow of the future δ* is where opening-round "
-        "cooperation crosses 1/2 (interpolated, 95 % bootstrap interval), next to the "
-        "closed forms of `model/theory.py`:",
-        "",
-        "| setting | simulated δ* | 95 % interval | theory δ* | difference |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    lines += [
-        f"| {r.setting} | {r.simulated:.3f} | [{r.low:.3f}, {r.high:.3f}] | "
-        f"{r.theory:.3f} | {r.difference:+.3f} |"
-        for r in table.itertuples()
-    ]
-    worst = float(np.nanmax(np.abs(table["difference"])))
-    lines += [
-        "",
-        f"Largest gap between simulation and theory: {worst:.3f}. Unreliable "
-        "information (ε) and slow feedback (d) raise the δ needed; irregular stakes lower "
-        "the median threshold (most rounds are small) while the largest stakes tempt.",
-        "",
-        "Figures: `shadow_of_the_future.png`" + (", `regimes.png`" if len(regimes) else "") + ".",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 # ------------------------------------------------------------------ price of anarchy
@@ -341,56 +127,7 @@ def analyze_price_of_anarchy(df: pd.DataFrame, out: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _analyze_sampled(df: pd.DataFrame, out: Path) -> str:
-    """A sampled (LHS, Sobol, Morris, CSV) shadow-of-the-future design: cooperation over the
-    (δ, ε) points with the analytic threshold δ*(ε) drawn over them."""
-    means = df.groupby("point_index")[
-        ["continuation", "observation_error", "cooperation", "first_cooperation"]
-    ].mean()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    sc = ax.scatter(
-        means["continuation"],
-        means["observation_error"],
-        c=means["first_cooperation"],
-        cmap="RdYlGn",
-        vmin=0,
-        vmax=1,
-        s=25,
-    )
-    eps = np.linspace(0, float(means["observation_error"].max()), 41)
-    ax.plot(
-        [theory.calculating_threshold(PD, 0, e) for e in eps],
-        eps,
-        color="black",
-        label="theory δ*(ε)",
-    )
-    ax.set_xlabel(label("continuation"))
-    ax.set_ylabel(label("observation_error"))
-    ax.legend(fontsize=8)
-    plt.colorbar(sc, ax=ax, label=label("first_cooperation"))
-    save_figure(fig, out / "sampled_design.png", dpi=110)
-    return (
-        "# Shadow of the future (sampled design)\n\n"
-        f"{len(means)} points; opening-round cooperation over (δ, ε) with the analytic "
-        "threshold drawn over it: `sampled_design.png`. For Sobol or Morris indices run "
-        "`pacts sensitivity DIR`.\n"
-    )
-
-
 EXPERIMENTS: dict[str, Experiment] = {
-    "shadow-of-the-future": Experiment(
-        "shadow-of-the-future",
-        "δ × unreliable information, δ × slow feedback, δ × irregular stakes (forward-looking "
-        "governments, classic PD), and δ × coordination regime in the economy; critical δ "
-        "against theory.",
-        {
-            "thresholds": Part(shadow_threshold_points, replicates=40),
-            "regimes": Part(shadow_regime_points, replicates=3),
-        },
-        analyze_shadow,
-        ranges={"continuation": (0.3, 0.98), "observation_error": (0.0, 0.1)},
-        base=SHADOW_BASE,
-    ),
     "price-of-anarchy": Experiment(
         "price-of-anarchy",
         "W_nash, the coordinator's W and W_opt against N in the economy: the price of "
@@ -406,6 +143,7 @@ EXPERIMENTS: dict[str, Experiment] = {
 EXPERIMENTS.update(
     (module.EXPERIMENT.name, module.EXPERIMENT)
     for module in (
+        exp_shadow,
         exp_tournament,
         exp_participants,
         exp_mutuality,

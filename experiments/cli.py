@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import textwrap
@@ -83,6 +84,32 @@ def _as_mapping(cfg: ModelConfig) -> dict:
     return {name: getattr(cfg, name) for name, *_ in ModelConfig.describe()}
 
 
+def _era_line(cfg: ModelConfig, engine) -> str:
+    """One line on time and δ: how relationships end (DESIGN §3)."""
+    if cfg.horizon == "fixed":
+        return f"one relationship of {cfg.rounds} rounds (δ only discounts the future)"
+    if cfg.horizon == "geometric":
+        return f"one relationship that ended after {int(engine.horizon[0])} rounds"
+    mean = "∞" if cfg.continuation >= 1 else f"{1 / (1 - cfg.continuation):.1f}"
+    what = (
+        "the regional agreement ends" if cfg.mode == "collective" else "each relationship ends"
+    )
+    count = (
+        f"{int(engine.eras[0])} agreement cycles ended"
+        if cfg.mode == "collective"
+        else f"{int(engine.eras[0])} relationships ended and restarted"
+    )
+    revise = (
+        f"; rules revised by {cfg.evolution} every {cfg.evolution_interval} rounds"
+        if cfg.evolution != "none"
+        else ""
+    )
+    return (
+        f"eras: {what} after each round with probability 1 − δ (mean length {mean} rounds); "
+        f"{count}{revise}"
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results."""
     from experiments.figures import cooperation_figure, welfare_figure
@@ -96,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     countries = model.agents_by_type[CountryAgent]
     columns = ["strategy", "degree", "total_payoff", "trust"]
     if cfg.mode == "collective":
-        columns += ["member", "action", "game_class"]
+        columns += ["member", "action", "game_class", "delta_star", "plants"]
     table = pd.DataFrame(
         {"country": [a.label for a in countries], **{c: countries.get(c) for c in columns}}
     )
@@ -104,14 +131,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     atomic_write(out / "countries.csv", lambda p: table.to_csv(p, index=False))
     name = args.config or args.preset or "default"
     figures = [out / "cooperation.png"]
-    thresholds = theory.critical_deltas(
-        cfg.matrix_game, cfg.observation_delay, cfg.observation_error
-    )
-    what = (
-        f"{cfg.regime} coordination"
-        if cfg.mode == "collective"
-        else cfg.matrix_game.classify().replace("_", " ")
-    )
+    engine = model.engine
+    if cfg.mode == "collective":
+        thresholds = {
+            row.country: row.delta_star
+            for row in table.itertuples()
+            if 0 < row.delta_star < 1 and row.member
+        }
+        what = f"{cfg.regime} coordination"
+    else:
+        thresholds = theory.critical_deltas(
+            cfg.matrix_game, cfg.observation_delay, cfg.observation_error
+        )
+        what = cfg.matrix_game.classify().replace("_", " ")
     cooperation_figure(
         rounds,
         figures[0],
@@ -131,21 +163,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"shadow of the future δ = {cfg.continuation:g}, stakes σ = {cfg.stake_sigma:g}, "
         f"ε = {cfg.observation_error:g}, d = {cfg.observation_delay}, noise = {cfg.noise:g}"
     )
+    print(f"  {shadow}")
+    print(f"  {_era_line(cfg, engine)}")
     if cfg.mode == "collective":
-        print(f"  regime {cfg.regime}, hegemon {cfg.hegemon}; {shadow}")
-        classes = table["game_class"].value_counts()
+        print(f"  regime {cfg.regime}, hegemon {cfg.hegemon}")
         print(
-            "  mutuality of interests (implied 2×2 games): "
-            + ", ".join(f"{n} × {c.replace('_', ' ')}" for c, n in classes.items())
+            "  each country's game under the plan (R = plan, T = its best response, P = status quo,"
         )
+        print("  S = following alone) and the δ* above which a forward-looking government follows:")
+        for row in table.itertuples():
+            verdict = (
+                "follows at any δ"
+                if row.delta_star == 0
+                else "never (the plan pays it less than its outside option, or cooperation "
+                "never pays)"
+                if not math.isfinite(row.delta_star)
+                else f"δ* = {row.delta_star:.3f} → "
+                + ("follows" if cfg.continuation >= row.delta_star else "declines")
+            )
+            status = "member" if row.member else "outside"
+            print(
+                f"    {row.country:<16} {row.game_class.replace('_', ' '):<18} {verdict}; "
+                f"{status}, {row.strategy}"
+            )
         print(
-            f"  long run (last {len(tail)} rounds): cooperation {tail['cooperation'].mean():.1%}, "
-            f"participation {tail['participation'].mean():.1%}"
+            f"  long run (last {len(tail)} rounds): compliance {tail['cooperation'].mean():.1%} "
+            f"of countries, participation {tail['participation'].mean():.1%}"
         )
         print(
             f"  regional welfare W = {tail['welfare'].mean():.2f} "
             f"(plan {tail['plan_welfare'].mean():.2f}, "
-            f"optimum W_opt = {tail['optimum'].mean():.2f}); price of non-coordination "
+            f"optimum W_opt = {tail['optimum'].mean():.2f}"
+            f"{'' if engine.w_opt_exact[0] else ', a bound'}); price of non-coordination "
             f"W − W_opt = {tail['price_of_non_coordination'].mean():.2f}"
         )
         print(
@@ -154,7 +203,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"transfers {tail['transfers'].mean():.2f} a round"
         )
     else:
-        print(f"  stage game: {cfg.matrix_game} ; {shadow}")
+        print(f"  stage game: {cfg.matrix_game}")
         for rule, delta_star in thresholds.items():
             verdict = "sustainable" if cfg.continuation >= delta_star else "NOT sustainable"
             print(f"  theory: cooperation with {rule} needs δ ≥ {delta_star:.3f} → {verdict}")

@@ -521,7 +521,7 @@ class ModelConfig:
         rows = ["| field | default | allowed | meaning |", "| --- | --- | --- | --- |"]
         for name, default, allowed, meaning in cls.describe():
             if name == "strategies":
-                default, allowed = "the seven classics, equal shares", "strategy names"
+                default, allowed = "by mode (see meaning)", "strategy names"
             elif default is None:
                 default = "stylised default"
             rows.append(f"| `{name}` | {default} | {allowed} | {meaning} |")

@@ -967,3 +967,31 @@ def wsls_threshold_delay(game: MatrixGame, delay: int) -> float:
     if math.isinf(base) or base <= 0.0:
         return base
     return base ** (1.0 / (d + 1))
+
+
+# --------------------------------------------------------------------------- eras and evolution
+
+
+def basin_boundary(game: MatrixGame, delta: float) -> float:
+    """TitForTat's share x* above which it out-earns AllD when relationships end after each round
+    with probability ``1 - delta`` and a new one begins (the engine's eras).
+
+    Renewal–reward (Axelrod 1984's ecological argument): a relationship lasts ``L = 1/(1 - δ)``
+    rounds on average; per relationship TitForTat earns ``L R`` against TitForTat and
+    ``S + (L - 1) P`` against AllD, AllD earns ``T + (L - 1) P`` against TitForTat and ``L P``
+    against AllD. With a share x of TitForTat partners the two are equal at
+
+        ``x* = (P - S) / (L (R - P) - (T - P) + (P - S))``
+
+    (1/2, 1/7 and 1/17 for (5, 3, 1, 0) at δ = 0.6, 0.8, 0.9). Imitation compares payoffs
+    summed over many relationships, so its direction is the sign of the difference whatever the
+    intensity of selection. Returns a value ``>= 1`` (or ``math.inf``) when TitForTat never
+    takes over, 0 when it always does.
+    """
+    g = _check_game(game)
+    dlt = _check_unit("delta", delta)
+    length = 1.0 / (1.0 - dlt)
+    num, den = g.P - g.S, length * (g.R - g.P) - (g.T - g.P) + (g.P - g.S)
+    if den <= 0:
+        return math.inf if num > 0 else 0.0
+    return max(num / den, 0.0)

@@ -95,8 +95,10 @@ def test_theory_panel_other_classes(game, word):
 
 
 def test_theory_panel_collective_rows_are_the_implied_games():
-    """Each row is the country's 2×2 game under the current plan (recomputed here from the
-    plan), Grim's δ* of that game when it is a PD, and the current membership and move."""
+    """Each row is the country's 2×2 game under the current plan (its class recomputed here from
+    the plan and the status quo), δ* of its own game (net of membership costs: 0 when following
+    is its best reply, inf when the plan pays less than the status quo, else the folk-theorem
+    threshold), and the current membership and move."""
     cfg = load_preset("classroom").replace(hegemon="cooperative", noise=0.05)
     s = Session(cfg, seed=2)
     seen_pd, moves = False, set()
@@ -104,16 +106,20 @@ def test_theory_panel_collective_rows_are_the_implied_games():
         s.step(5)
         th = s.theory()
         eng = s.model.engine
-        games = opt.implied_games(eng.economies[0], eng.plan[0], eng.deviation[0])
+        games = opt.implied_games(eng.economies[0], eng.plan[0], eng.status_quo[0])
         assert [r["country"] for r in th.rows] == list(s.model.economy.countries)
+        g = eng.games
         for i, row in enumerate(th.rows):
             assert row["game"] == CLASS_NAMES[games.classes[i]]
-            if games.classes[i] == "prisoners_dilemma":
+            T, R, P = g["T"][0, i], g["R"][0, i], g["P"][0, i]
+            if R < eng.outside_option[0, i] - 1e-9:
+                assert row["critical δ"] == math.inf
+            elif T <= R + 1e-9:
+                assert row["critical δ"] == 0.0
+            elif R > P:
                 seen_pd = True
-                g = MatrixGame(T=games.T[i], R=games.R[i], P=games.P[i], S=games.S[i])
-                assert row["critical δ"] == pytest.approx(theory.calculating_threshold(g))
-            else:
-                assert math.isnan(row["critical δ"])
+                star = theory.calculating_threshold(MatrixGame(T=T, R=R, P=P, S=P - 1.0))
+                assert row["critical δ"] == pytest.approx(star)
             assert row["member"] == bool(eng.members[0, i])
             assert row["follows plan"] == bool(eng.country_actions[0, i])
         moves.add(tuple(r["follows plan"] for r in th.rows))
@@ -157,7 +163,7 @@ def test_lattice_draws_neighbours_not_the_wrap_around():
 
 
 def test_network_plot_outlines_members_only():
-    cfg = load_preset("classroom").replace(regime="minilateral")
+    cfg = load_preset("classroom")  # Fenlandia stays out of the plan
     s = Session(cfg, seed=1)
     plot = NetworkPlot(s)
     s.step(2)

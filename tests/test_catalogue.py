@@ -8,31 +8,48 @@ from experiments.catalogue import (
     analyze_folder,
     price_of_anarchy_run,
     run_experiment,
-    shadow_critical_table,
-    shadow_threshold_points,
 )
 from experiments.cli import main
+from experiments.exp_shadow import shadow_run
+from model import theory
+from model.games import PD
 
 
-def test_shadow_of_the_future_recovers_the_analytic_critical_delta(tmp_path):
-    # forward-looking governments on the classic PD: ε ∈ {0, 0.05, 0.1} (d = 0) and
-    # d ∈ {1, 2} (ε = 0); stakes are regular here, so the opening move is deterministic
-    points = [p for p in shadow_threshold_points() if "stake_sigma" not in p]
-    sw.Sweep("shadow-test", points, replicates=2, root_seed=3).run(
-        tmp_path, engine="serial", progress=False
-    )
-    df = sw.load_results(tmp_path).assign(part="thresholds")
-    assert df["error"].isna().all()
-    table = shadow_critical_table(df).set_index("setting")
-    for setting in (
-        "ε = 0, d = 0",
-        "ε = 0.05, d = 0",
-        "ε = 0.1, d = 0",
-        "ε = 0, d = 1",
-        "ε = 0, d = 2",
-    ):
-        row = table.loc[setting]
-        assert abs(row["simulated"] - row["theory"]) <= 0.03, (setting, row.to_dict())
+@pytest.mark.parametrize(("error", "delay"), [(0.1, 0), (0.0, 1)])
+def test_shadow_streams_flip_sign_at_the_engine_true_threshold(error, delay):
+    # 3000 pairs of Grim against Grim and of AllD against Grim, discounted realised payoffs:
+    # complying loses below the two-sided threshold and wins above it (by more than 4 SE)
+    star = theory.grim_threshold_two_sided(PD, error, delay)
+    for delta, sign in ((star - 0.06, -1), (star + 0.06, 1)):
+        r = shadow_run(
+            {
+                "kind": "streams",
+                "observation_error": error,
+                "observation_delay": delay,
+                "continuation": round(delta, 3),
+            },
+            seed=3,
+        )
+        assert sign * r["advantage"] > 4 * r["advantage_se"], (delta, r)
+
+
+def test_shadow_evolution_run_reports_the_winner():
+    base = {
+        "kind": "evolution",
+        "n_countries": 60,
+        "network": "complete",
+        "rounds": 1000,
+        "game": "prisoners_dilemma",
+        "evolution": "imitation",
+        "evolution_interval": 50,
+        "evolution_rate": 0.3,
+        "mix": "tft_alld",
+        "horizon": "eras",
+    }
+    x_star = theory.basin_boundary(PD, 0.8)
+    up = shadow_run({**base, "continuation": 0.8, "x0": x_star + 0.1}, seed=1)
+    down = shadow_run({**base, "continuation": 0.8, "x0": x_star - 0.1}, seed=1)
+    assert up["tft"] >= 0.9 and down["tft"] <= 0.1
 
 
 def test_price_of_anarchy_run_respects_the_order_of_welfares():
@@ -63,11 +80,12 @@ def test_catalogue_errors_are_one_clear_line(tmp_path, capsys):
 
 
 def test_failed_runs_are_reported_not_fatal(tmp_path):
+    base = {"n_countries": 6, "network": "complete", "rounds": 20}
     points = [
-        {**p, "noise": 0.9 if k == 0 else 0.0}  # noise 0.9 is out of range
-        for k, p in enumerate(shadow_threshold_points()[:6])
+        {**base, "continuation": 0.5 + 0.05 * k, "noise": 0.9 if k == 0 else 0.0}
+        for k in range(6)  # noise 0.9 is out of range
     ]
-    sw.Sweep("shadow-of-the-future/thresholds", points, replicates=1).run(
+    sw.Sweep("failing", points, replicates=1).run(
         tmp_path / "thresholds", engine="serial", progress=False
     )
     frame = sw.load_results(tmp_path / "thresholds")

@@ -12,6 +12,12 @@ from experiments.exp_hegemon import EXPERIMENT as HEGEMON
 from experiments.exp_hegemon import resized_countries
 from experiments.exp_institutions import EXPERIMENT as INSTITUTIONS
 
+ISSUE_10 = pytest.mark.xfail(
+    reason="issue 10: with individually rational councils (P_i = the status quo) this built-in "
+    "claim no longer holds; the broker, institutions and flexibility are rebuilt to earn it",
+    strict=True,
+)
+
 
 def _run(exp, points, replicates, tmp_path):
     folder = tmp_path / exp.name
@@ -30,6 +36,7 @@ def test_default_designs_are_modest_and_scale_grows_them(exp):
         assert len(part.points(3.0)) > len(part.points(1.0))
 
 
+@ISSUE_10
 def test_institutions_table_and_figure(tmp_path):
     points = INSTITUTIONS.parts["institutions"].points(1.0)
     df, summary, folder = _run(INSTITUTIONS, points, 2, tmp_path)

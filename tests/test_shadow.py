@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from model import ModelConfig, load_preset
+from model import ModelConfig, load_preset, theory
 from model.engine import PairwiseEngine, build_engine
+from model.games import MatrixGame
 
 PD = (5.0, 3.0, 1.0, 0.0)
+PD_GAME = MatrixGame(*PD)
 
 
 def _last20(cfg: ModelConfig, seeds=(1, 2, 3)) -> float:
@@ -39,26 +41,10 @@ def test_default_scenario_responds_to_the_shadow_of_the_future():
     np.testing.assert_array_equal(a, b)
 
 
-def basin_boundary(delta: float, game=PD) -> float:
-    """x* where TFT and AllD earn the same long-run payoff per relationship-round, with each
-    relationship ending after a round with probability 1 − δ (eras).
-
-    Renewal–reward: a relationship lasts L = 1/(1 − δ) rounds on average; per relationship TFT
-    earns L·R against TFT and S + (L − 1)P against AllD, AllD earns T + (L − 1)P against TFT and
-    L·P against AllD. Equal when x(L R − S − (L−1)P) + (1−x)... i.e.
-    x* = (P − S) / (L (R − P) − (T − P) + (P − S)): 1/2, 1/7 and 1/17 at δ = 0.6, 0.8, 0.9.
-    Imitation compares payoffs summed over many relationships, so its direction is the sign of
-    the difference (any intensity of selection).
-    """
-    T, R, P, S = game
-    L = 1.0 / (1.0 - delta)
-    return (P - S) / (L * (R - P) - (T - P) + (P - S))
-
-
 def test_basin_boundary_closed_form():
-    assert basin_boundary(0.6) == pytest.approx(1 / 2)
-    assert basin_boundary(0.8) == pytest.approx(1 / 7)
-    assert basin_boundary(0.9) == pytest.approx(1 / 17)
+    assert theory.basin_boundary(PD_GAME, 0.6) == pytest.approx(1 / 2)
+    assert theory.basin_boundary(PD_GAME, 0.8) == pytest.approx(1 / 7)
+    assert theory.basin_boundary(PD_GAME, 0.9) == pytest.approx(1 / 17)
 
 
 def _tft_share(delta: float, x0: float, **changes) -> np.ndarray:
@@ -79,7 +65,7 @@ def _tft_share(delta: float, x0: float, **changes) -> np.ndarray:
 
 @pytest.mark.parametrize("delta", [0.6, 0.8, 0.9])
 def test_reciprocators_take_over_above_the_basin_boundary(delta):
-    x_star = basin_boundary(delta)
+    x_star = theory.basin_boundary(PD_GAME, delta)
     above = _tft_share(delta, x_star + 0.1)
     assert (above >= 0.9).all(), above
     if x_star - 0.1 > 0:

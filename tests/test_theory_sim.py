@@ -116,15 +116,10 @@ def test_calculating_vs_grim_delay(d: int, offset: float) -> None:
 @pytest.mark.parametrize("offset", OFFSETS)
 @pytest.mark.parametrize(("d", "eps"), [(0, 0.05), (0, 0.1), (1, 0.05), (2, 0.1)])
 def test_calculating_first_move_with_false_alarms(d: int, eps: float, offset: float) -> None:
-    """ε > 0: Calculating's first move is C iff δ ≥ the threshold, in every replicate and seed.
-
-    d = 0 uses ``grim_threshold_false_alarms``; d > 0 the general ``calculating_threshold``.
-    """
-    threshold = (
-        theory.grim_threshold_false_alarms(PD, eps)
-        if d == 0
-        else theory.calculating_threshold(PD, d, eps)
-    )
+    """ε > 0: Calculating's first move is C iff δ ≥ the engine-true threshold (Grim against
+    Grim vs AllD against Grim with two-sided misreading, ``grim_threshold_two_sided``), in every
+    replicate and seed."""
+    threshold = theory.grim_threshold_two_sided(PD, eps, d)
     delta = threshold + offset
     assert 0.0 < delta < 1.0
     for seed in range(5):

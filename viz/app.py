@@ -100,7 +100,9 @@ def Prose(text: str):
 
 
 def _fmt(x: float) -> str:
-    return "—" if math.isnan(x) else ("never (≥ 1)" if x >= 1 else f"{x:.3f}")
+    if math.isnan(x):
+        return "—"
+    return "never" if x >= 1 else ("any δ" if x == 0 else f"{x:.3f}")
 
 
 @solara.component
@@ -235,6 +237,7 @@ def TheoryPanel(view: TabView, version: int):
             )
             Prose(f"| rule | critical δ* | δ ≥ δ*? |\n|---|---|---|\n{rows}")
         Prose(th.sentence)
+        Prose(th.era)
         if th.rows:
             body = "\n".join(
                 f"| {html.escape(r['country'])} | {r['game']} | {_fmt(r['critical δ'])} | "

@@ -8,6 +8,7 @@ browser.
 
 from __future__ import annotations
 
+import html
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,9 +37,10 @@ class TheoryView:
     """What theory says about the current run (the app's theory panel).
 
     ``critical`` maps a rule to its analytic critical δ (pairwise prisoner's dilemma), ``rows``
-    has one row per country in collective mode (name, implied game class, Grim's δ* for that
-    country's implied game or NaN, member, followed the plan last round), ``sentence`` says in
-    one line what it means for the chosen δ.
+    has one row per country in collective mode (name, implied game class, δ*_i of that
+    country's own game — 0 when following is its best reply, inf when no δ makes it follow —,
+    member, followed the plan last round), ``sentence`` says in one line what it means for the
+    chosen δ, ``era`` how relationships end in this run.
     """
 
     delta: float
@@ -46,6 +48,7 @@ class TheoryView:
     critical: dict[str, float]
     rows: list[dict] = field(default_factory=list)
     sentence: str = ""
+    era: str = ""
 
 
 def _layout(graph: nx.Graph, network: str, seed: int) -> np.ndarray:
@@ -192,49 +195,74 @@ class Session:
                     game, cfg.stake_sigma
                 )
             return TheoryView(
-                delta, cls, critical, sentence=_sentence_pairwise(game, cls, delta, critical)
+                delta,
+                cls,
+                critical,
+                sentence=_sentence_pairwise(game, cls, delta, critical),
+                era=self._era(),
             )
         eng = self.model.engine
         econ = eng.economies[0]
         games = eng.implied[0]
-        rows = []
-        for i, name in enumerate(econ.countries):
-            cls = games.classes[i]
-            star = math.nan
-            if cls == "prisoners_dilemma" and not games.ties[i]:
-                g = MatrixGame(
-                    T=float(games.T[i]),
-                    R=float(games.R[i]),
-                    P=float(games.P[i]),
-                    S=float(games.S[i]),
-                )
-                star = theory.calculating_threshold(g, cfg.observation_delay, cfg.observation_error)
-            rows.append(
-                {
-                    "country": name,
-                    "game": CLASS_NAMES[cls],
-                    "critical δ": star,
-                    "member": bool(eng.members[0, i]),
-                    "follows plan": bool(eng.country_actions[0, i]),
-                }
-            )
+        stars = eng.critical_deltas(0)
+        rows = [
+            {
+                "country": name,
+                "game": CLASS_NAMES[games.classes[i]],
+                "critical δ": float(stars[i]),
+                "member": bool(eng.members[0, i]),
+                "follows plan": bool(eng.country_actions[0, i]),
+            }
+            for i, name in enumerate(econ.countries)
+        ]
         counts = Counter(games.classes)
         main = counts.most_common(1)[0][0]
-        pd_stars = [r["critical δ"] for r in rows if not math.isnan(r["critical δ"])]
         parts = ", ".join(f"{n} {CLASS_NAMES[c]}" for c, n in counts.most_common())
-        if pd_stars:
-            held = sum(s <= delta for s in pd_stars)
-            sentence = (
-                f"Under the current plan the countries face: {parts}. For the {len(pd_stars)} "
-                f"in a prisoner's dilemma, δ = {delta:.2f} makes following the plan sustainable "
-                f"for {held} (δ ≥ their δ*); the others are tempted to go it alone."
+        # names come from scenario files or the address: escaped before they reach the page
+        tempted = [
+            {**r, "country": html.escape(r["country"])}
+            for r in rows
+            if 0 < r["critical δ"] < math.inf
+        ]
+        never = [html.escape(r["country"]) for r in rows if r["critical δ"] == math.inf]
+        sentence = (
+            f"Under the current plan the countries face: {parts}. A forward-looking government "
+            "follows the plan iff δ ≥ δ* of its own game (δ* = 0: following is its best reply "
+            "while the others follow)."
+        )
+        if tempted:
+            held = [r["country"] for r in tempted if delta >= r["critical δ"]]
+            short = [
+                f"{r['country']} (δ* = {r['critical δ']:.2f})"
+                for r in tempted
+                if delta < r["critical δ"]
+            ]
+            sentence += (
+                f" At δ = {delta:.2f} the temptation to go it alone is deterred for "
+                f"{', '.join(held) or 'nobody'}"
+                + (f"; not for {', '.join(short)}, who decline." if short else ".")
             )
-        elif counts.get("stag_hunt"):
-            sentence = (
-                f"Under the current plan the countries face: {parts}. Following the plan is an "
-                "equilibrium for the stag hunters, so the coordinator's job is assurance: "
-                "telling each country that the others will follow."
+        if never:
+            sentence += (
+                f" {', '.join(never)}: the plan pays less than the status quo, so no δ makes "
+                "it follow (a side payment could)."
             )
-        else:
-            sentence = f"Under the current plan the countries face: {parts}."
-        return TheoryView(delta, main, {}, rows, sentence)
+        return TheoryView(delta, main, {}, rows, sentence, era=self._era())
+
+    def _era(self) -> str:
+        """How δ works in this run: the eras (DESIGN §3)."""
+        cfg, eng = self.config, self.model.engine
+        if cfg.horizon != "eras":
+            return f"One relationship ({cfg.horizon} horizon); δ only discounts the future."
+        length = "ever" if cfg.continuation >= 1 else f"{1 / (1 - cfg.continuation):.1f} rounds"
+        if self.collective:
+            return (
+                f"Agreement cycle {int(eng.eras[0]) + 1}: the agreement ends after each round "
+                f"with probability 1 − δ (mean length {length}); then every history is cleared."
+            )
+        return (
+            f"Relationships end after each round with probability 1 − δ (mean length {length}); "
+            f"{int(eng.eras[0])} have ended and restarted. Countries copy better-off ones "
+            f"every {cfg.evolution_interval} rounds ({cfg.evolution})."
+        )
+

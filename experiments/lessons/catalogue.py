@@ -96,29 +96,29 @@ evolution off and see that nothing moves without imitation.""",
         Lesson(
             name="shadow-of-the-future",
             title="3. The shadow of the future",
-            summary="forward-looking governments cooperate iff δ ≥ δ* = (T−R)/(T−P); irregular "
-            "stakes break it",
+            summary="short relationships let defectors spread, long ones reciprocators; in "
+            "the economy the agreement forms once δ passes its pivotal member's δ*",
             narrative="""\
-Cooperation in a *repeated* prisoner's dilemma can be rational when the future weighs enough
-(the folk theorem: Friedman 1971; Axelrod 1984). A government compares today's temptation
-T − R with the stream of rewards R − P it loses once its partners punish it, discounted by δ,
-the **shadow of the future** (how much the next round counts, or the chance that the
-relationship goes on). Cooperation is sustainable iff δ ≥ δ* = (T − R)/(T − P): 0.50 in
-Axelrod's game (5, 3, 1, 0) — Tit-for-Tat needs δ ≥ 0.67 to be collectively stable.
+Cooperation in a *repeated* prisoner's dilemma can pay when the future weighs enough (the
+folk theorem: Friedman 1971; Axelrod 1984). Here δ is the chance that a relationship goes on
+after each round: it lasts 1/(1 − δ) rounds on average, then a new one starts afresh, and
+countries copy the rules of those who earn more.
 
-Twelve forward-looking governments (strategy *Calculating*) make exactly this test every
-round. Axelrod & Keohane (1985) name what lengthens the shadow: long time horizons, **regularity
-of stakes**, reliable information and quick feedback (the last two: lesson 4). The third scene
-keeps δ = 0.60 but makes the stakes irregular (lognormal, σ = 1): a round whose stake is more
-than 1.5 times the mean makes defection pay, and once a government defects its partners punish
-it — one large prize ends cooperation. The paper's councils, meeting regularly on many sectors
-at once (§4.3), are a way to keep the stakes regular.
+Scenes 1–2, the default scenario (seven classic rules, Axelrod's game, Grim's δ* = 0.50): at
+δ = 0.40 most rounds are first meetings, where AllD and Suspicious TFT exploit the nice rules;
+they earn most and are copied, and cooperation unravels. At δ = 0.95 reciprocity pays and
+spreads. The figure shows why: TitForTat beats AllD from any share above x*(δ) = (P − S)/(L(R −
+P) − (T − P) + (P − S)), L = 1/(1 − δ) — one half at δ = 0.6, 1/17 at δ = 0.9.
 
-**Try in the app:** move δ across 0.50; raise the stake spread σ; add an observation delay d
-and see cooperation vanish at δ = 0.60.""",
-            figure="Left: long-run cooperation of forward-looking governments against δ — a "
-            "step at the analytic δ* = 0.50 with regular stakes, and a collapse with irregular "
-            "stakes unless δ is very high; right: the scenes round by round.",
+Scenes 3–4, the classroom economy: a forward-looking government follows the plan iff δ ≥ δ* of
+its own game — long horizons lengthen the shadow of the future (Axelrod & Keohane (1985)).
+Carvelia faces a prisoner's dilemma; below its δ* it declines, and without it no plan pays the
+others their outside option. Above it the agreement stands.
+
+**Try in the app:** the default scenario at δ = 0.4 and 0.95; the classroom at δ = 0.6 and
+0.9 — the theory panel lists every country's δ*.""",
+            figure="Left: the final TitForTat share against AllD over (δ, initial share), with "
+            "the theoretical basin boundary x*(δ); right: the scenes round by round.",
             scenes=SHADOW_SCENES,
             run=_run_shadow,
         ),
@@ -138,13 +138,14 @@ single round of mutual defection (Nowak & Sigmund 1993).
 Axelrod & Keohane's (1985) other two factors — **reliable information** and **quick feedback**
 — move the threshold itself. If a defection is seen d rounds late, the defector enjoys d + 1
 rounds of temptation: cooperation needs δ^(d+1) ≥ (T − R)/(T − P), so δ* = 0.71 for d = 1
-instead of 0.50. False alarms at rate ε raise it to (T − R)/((1 − ε)(T − P)) (Green & Porter
-1984).
+instead of 0.50. Misreading at rate ε raises it too (Green & Porter 1984): both ways — a C seen
+as D ends cooperation, a D seen as C delays the punishment — to 0.60 at ε = 0.1 (the Markov chain
+of the engine's own observation process, `theory.grim_threshold_two_sided`).
 
 The paper's coordinating body is first of all a producer of information (§4.2–4.3): council
 meetings make members' actions visible. In Pacts its **transparency** τ cuts the misreading
 between members to ε(1 − τ) and the delay to ⌊d(1 − τ)⌋. The last two scenes compare a
-classroom region of TFT governments that misread each other 20 % of the time, without and with
+classroom region of TFT governments that misread each other 5 % of the time, without and with
 a transparent broker.
 
 **Try in the app:** raise the noise with TitForTat, then switch to GenerousTitForTat or

@@ -30,10 +30,11 @@ from model.scenarios import load_preset
 
 # ====================================================================== 3. shadow of the future
 DELTA_STAR = theory.critical_deltas(PD)["Grim"]
-"""Grim's (and a forward-looking government's) critical δ in Axelrod's PD: (T−R)/(T−P) = 0.5."""
+"""Grim's critical δ in Axelrod's PD: (T−R)/(T−P) = 0.5."""
 
 
 def _shadow_overrides(delta: float, **extra: Any) -> dict:
+    """Twelve Calculating governments, one relationship (lesson 4's late-news scene)."""
     return {
         "n_countries": 12,
         "network": "complete",
@@ -41,24 +42,37 @@ def _shadow_overrides(delta: float, **extra: Any) -> dict:
         "strategies": {"Calculating": 1},
         "rounds": 100,
         "noise": 0.0,
+        "horizon": "fixed",
+        "evolution": "none",
         "continuation": delta,
         **extra,
     }
 
 
-def _delta_label(delta: float, delay: int = 0, error: float = 0.0) -> str:
-    star = theory.critical_deltas(PD, delay, error)["Grim"]
-    side = "below" if delta < star else "above"
-    return f"δ = {delta:.2f} ({side} δ* = {star:.2f})"
+def _eras_label(delta: float) -> str:
+    side = "below" if delta < DELTA_STAR else "above"
+    return (
+        f"δ = {delta:.2f}: relationships last {1 / (1 - delta):.1f} rounds ({side} Grim's "
+        f"δ* = {DELTA_STAR:.2f})"
+    )
+
+
+CLASSROOM_PIVOT = "Carvelia"
+"""The classroom member whose prisoner's dilemma decides whether the agreement forms."""
+
+
+def _classroom_label(delta: float) -> str:
+    return f"classroom, δ = {delta:.2f}"
 
 
 SHADOW_SCENES = (
-    Scene(_delta_label(0.40), "default", _shadow_overrides(0.40)),
-    Scene(_delta_label(0.60), "default", _shadow_overrides(0.60)),
-    Scene(
-        "δ = 0.60, irregular stakes (σ = 1)", "default", _shadow_overrides(0.60, stake_sigma=1.0)
-    ),
+    Scene(_eras_label(0.40), "default", {"continuation": 0.40}),
+    Scene(_eras_label(0.95), "default", {"continuation": 0.95}),
+    Scene(_classroom_label(0.60), "classroom", {"continuation": 0.60}),
+    Scene(_classroom_label(0.90), "classroom", {"continuation": 0.90}),
 )
+BASIN_DELTAS = (0.5, 0.6, 0.7, 0.8, 0.9)
+BASIN_SHARES = (0.1, 0.3, 0.5, 0.7, 0.9)
 DELTA_GRID = tuple(round(0.30 + 0.025 * k, 3) for k in range(27))
 """δ = 0.300, 0.325, …, 0.950 for the figures over δ."""
 
@@ -77,76 +91,95 @@ def lognormal_tail(threshold: float, sigma: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2))
 
 
+def basin_run(delta: float, x0: float, seed: int):
+    """Final TitForTat share, 60 countries, TitForTat against AllD from share x0, eras and
+    imitation every 50 rounds (the headline experiment's pairwise part, one replicate)."""
+    from model.config import ModelConfig
+    from model.engine import PairwiseEngine
+
+    cfg = ModelConfig(
+        n_countries=60,
+        network="complete",
+        game="prisoners_dilemma",
+        strategies={"TitForTat": x0, "AllD": 1.0 - x0},
+        continuation=delta,
+        rounds=1000,
+        evolution_interval=50,
+        evolution_rate=0.3,
+    )
+    return float(PairwiseEngine(cfg, seed).run().shares[0, 0])
+
+
+def pivot_delta_star(cfg, seed: int) -> float:
+    """δ* of the classroom's pivotal member under the full plan (the plan the council adopts
+    when every member's δ is long enough, here computed at δ = 0.99)."""
+    from model.engine import build_engine
+
+    eng = build_engine(cfg.replace(continuation=0.99, rounds=1), seed)
+    return float(eng.critical_deltas(0)[eng.economies[0].countries.index(CLASSROOM_PIVOT)])
+
+
 def _run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
-    """The scenes, and long-run cooperation of forward-looking governments over a grid of δ
-    with regular stakes (one run: the rule is deterministic) and with irregular stakes σ = 1
-    (mean of 8 replicates), against the analytic δ*."""
-    progress.start(len(lesson.scenes) + 2 * len(DELTA_GRID))
+    """The scenes (the default scenario and the classroom on either side of their thresholds),
+    and the basin of TitForTat against AllD over (δ, x0) against the boundary x*(δ)."""
+    import numpy as np
+
+    progress.start(len(lesson.scenes) + len(BASIN_DELTAS) * len(BASIN_SHARES))
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
     results = []
     for scene in lesson.scenes:
         cfg = scene.config()
-        _, df = _simulate(cfg, seed)
+        model, df = _simulate(cfg, seed)
         coop = _tail(df["cooperation"])
-        star = theory.critical_deltas(cfg.matrix_game, cfg.observation_delay)["Grim"]
-        values = {"continuation": cfg.continuation, "delta_star": star, "cooperation": coop}
-        if cfg.stake_sigma > 0:
-            s_star = tempting_stake(cfg.matrix_game, cfg.continuation)
-            p = lognormal_tail(s_star, cfg.stake_sigma)
+        values = {"continuation": cfg.continuation, "cooperation": coop}
+        if cfg.mode == "collective":
+            star = pivot_delta_star(cfg, seed)
+            values["pivot_delta_star"] = star
             what = (
-                f"a stake above {s_star:.2f}× the mean tempts everyone at once "
-                f"(probability {_pct(p)} a round, first after about {1 / p:.0f} rounds); then "
-                "punishment for ever → cooperation collapses"
+                f"{CLASSROOM_PIVOT}'s game under the plan is a prisoner's dilemma; while "
+                f"δ < its δ* it declines, and without it no plan pays the others their outside "
+                f"option → compliance 0; above it, all who gain comply"
             )
-            values.update(tempting_stake=s_star, tempting_probability=p)
-        elif cfg.continuation >= star:
-            what = f"δ ≥ δ* = {star:.2f}: cooperation is sustainable → 100 %"
+            measured = f"compliance {_pct(coop)} (long run)"
         else:
-            what = f"δ < δ* = {star:.2f}: cooperation is not sustainable → 0 %"
-        first = float(df["cooperation"].iloc[0])
-        results.append(
-            SceneResult(
-                scene.label,
-                f"cooperation {_pct(first)} in round 1, long run {_pct(coop)}",
-                what,
-                values,
+            x_star = theory.basin_boundary(PD, cfg.continuation)
+            values["basin_boundary"] = x_star
+            what = f"relationships end with probability {1 - cfg.continuation:.2f} a round: " + (
+                "first moves dominate, so the rules that exploit them (AllD, suspicious "
+                "TFT) earn most and are imitated → cooperation unravels"
+                if cfg.continuation < DELTA_STAR
+                else f"reciprocity pays (TFT beats AllD from a share above x* = "
+                f"{x_star:.2f}) and spreads → cooperation"
             )
-        )
+            measured = f"cooperation {_pct(coop)} (long run)"
+        results.append(SceneResult(scene.label, measured, what, values))
         right.plot(df["round"], df["cooperation"], label=scene.label)
         progress.step()
     rows = []
-    for sigma, reps in ((0.0, 1), (1.0, 8)):
-        coop = []
-        for delta in DELTA_GRID:
-            cfg = load_preset("default").replace(**_shadow_overrides(delta, stake_sigma=sigma))
-            c = _pairwise_cooperation(cfg, seed, reps)
-            coop.append(float(c[c.shape[0] // 2 :].mean()))
-            rows.append({"stake_sigma": sigma, "continuation": delta, "cooperation": coop[-1]})
+    for delta in BASIN_DELTAS:
+        for x0 in BASIN_SHARES:
+            rows.append({"continuation": delta, "x0": x0, "tft": basin_run(delta, x0, seed)})
             progress.step()
-        left.plot(
-            DELTA_GRID,
-            coop,
-            marker="o",
-            ms=3,
-            label="regular stakes" if sigma == 0 else f"irregular stakes σ = {sigma:g}",
-        )
-    left.axvline(DELTA_STAR, color="black", ls="--", lw=1)
-    left.text(DELTA_STAR, 0.5, f" δ* = {DELTA_STAR:.2f}\n (T−R)/(T−P)", fontsize=8)
-    left.set(
-        xlabel="shadow of the future δ",
-        ylabel="long-run cooperation",
-        ylim=(-0.02, 1.02),
+    basin = pd.DataFrame(rows)
+    grid = basin.pivot(index="x0", columns="continuation", values="tft")
+    mesh = left.pcolormesh(
+        grid.columns, grid.index, grid.values, cmap="RdYlGn", vmin=0, vmax=1, shading="nearest"
     )
-    left.legend(fontsize=8, loc="upper left")
-    left.grid(alpha=0.3)
-    left.set_title("Twelve forward-looking governments, Axelrod's PD", fontsize=10)
-    right.set(xlabel="round", ylabel="cooperation (share of C moves)", ylim=(-0.02, 1.02))
-    right.legend(fontsize=8)
+    fig.colorbar(mesh, ax=left, label="final TitForTat share")
+    d = np.linspace(min(BASIN_DELTAS), max(BASIN_DELTAS), 100)
+    left.plot(
+        d, [theory.basin_boundary(PD, x) for x in d], color="black", lw=2, label="theory: x*(δ)"
+    )
+    left.set(xlabel="shadow of the future δ", ylabel="initial TitForTat share", ylim=(0, 1))
+    left.legend(fontsize=8, loc="upper right")
+    left.set_title("TitForTat vs AllD, 60 countries, eras + imitation", fontsize=10)
+    right.set(xlabel="round", ylabel="cooperation / compliance", ylim=(-0.02, 1.02))
+    right.legend(fontsize=7)
     right.grid(alpha=0.3)
     right.set_title("The scenes, round by round", fontsize=10)
     fig.suptitle(lesson.title, fontsize=11)
     figure = save_figure(fig, out / f"{lesson.name}.png")
-    data = _write_csv(pd.DataFrame(rows), out / "cooperation_by_delta.csv")
+    data = _write_csv(basin, out / "basin.csv")
     return LessonResult(lesson, seed, results, [figure], [data])
 
 
@@ -156,6 +189,8 @@ NOISE = 0.05
 
 def _noisy(strategy: str) -> dict:
     return {
+        "horizon": "fixed",  # one relationship: the echo is a property of a long match
+        "evolution": "none",
         "n_countries": 10,
         "network": "complete",
         "game": "prisoners_dilemma",
@@ -168,7 +203,7 @@ def _noisy(strategy: str) -> dict:
 def _misread(transparency: float) -> dict:
     return {
         "strategies": {"TitForTat": 1},
-        "observation_error": 0.2,
+        "observation_error": 0.05,
         "transparency": transparency,
         "rounds": 100,
     }
@@ -183,8 +218,8 @@ NOISE_SCENES = (
         "default",
         _shadow_overrides(0.60, observation_delay=1),
     ),
-    Scene("Misreading 20 %, no transparency", "classroom", _misread(0.0)),
-    Scene("Misreading 20 %, transparent broker", "classroom", _misread(0.9)),
+    Scene("Misreading 5 %, no transparency", "classroom", _misread(0.0)),
+    Scene("Misreading 5 %, transparent broker", "classroom", _misread(0.9)),
 )
 
 
@@ -202,7 +237,7 @@ def wsls_mutual_cooperation(e: float) -> float:
 def _run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Noise repair (TFT, GTFT, WSLS under implementation noise, against the closed forms),
     slow feedback (forward-looking governments over δ for delays d = 0, 1, 2 against
-    δ*(d)), and the coordinator's transparency in the classroom (TFT members misreading 20 %)."""
+    δ*(d)), and the coordinator's transparency in the classroom (TFT members misreading 5 %)."""
     delays = (0, 1, 2)
     progress.start(len(lesson.scenes) + len(delays) * len(DELTA_GRID))
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.4))

@@ -34,6 +34,7 @@ TOURNAMENT_SCENES = (
         {
             "n_countries": 49,
             "network": "lattice",
+            "horizon": "fixed",  # Axelrod's matches: one long relationship each
             "evolution": "imitation",
             "evolution_rate": 0.2,
             "noise": 0.02,

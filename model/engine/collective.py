@@ -119,6 +119,7 @@ class CollectiveEngine(RoundEngine):
         self.implied: list[opt.ImpliedGames | None] = [None] * R  # 2×2 games under the plan
         self._council_key: list[bytes] = [b""] * R  # what the last council read (see _replan)
         self._rehear = np.ones(R, bool)  # decliners are heard again at the next council
+        self._delta_star: list[np.ndarray | None] = [None] * R
         self.shocks = {"elections": np.zeros(R, int), "technology": np.zeros(R, int)}
         slow = SUPRANATIONAL_SLOWDOWN if config.regime == "supranational" else 1
         self.revision_interval = config.replan_interval * slow
@@ -409,6 +410,7 @@ class CollectiveEngine(RoundEngine):
         self.games["P"][r] = games.P - cost
         self.w_opt[r] = max(self.w_opt[r], games.R.sum())  # see _optimum
         self._incentives(r)
+        self._delta_star[r] = None  # critical_deltas recomputes on demand
         if self._ready:
             self.build_tables()
 
@@ -421,6 +423,8 @@ class CollectiveEngine(RoundEngine):
         """δ*_i of each country's own game in replicate r (with the agreement's feedback delay
         and false-alarm rate): the smallest δ at which a forward-looking government complies
         (0: at any δ; inf: at none)."""
+        if self._delta_star[r] is not None:
+            return self._delta_star[r].copy()
         delay, error = self._arrangement_feedback(r)
         g = self.games
         out = np.empty(self.N)
@@ -437,7 +441,8 @@ class CollectiveEngine(RoundEngine):
                 # the sucker's payoff does not enter the trigger comparison
                 game = MatrixGame(T=t, R=rr, P=p, S=p - 1.0)
                 out[i] = calculating_threshold(game, delay, min(error, 0.999))
-        return out
+        self._delta_star[r] = out
+        return out.copy()
 
     def _revealed(self, r: int) -> np.ndarray:
         """How many of its M best options each member reveals: ⌈mean trust · M⌉, at least 1."""
