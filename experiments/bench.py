@@ -20,7 +20,8 @@ the least noisy estimate of the cost on a shared machine).
   ≤ 2 s) and the gap to the best bound (target ≤ 1 %). Collecting the submissions is reported
   apart.
 - **B5** collective-mode rounds per second, N = 50, plurilateral coordinator re-planning every
-  10 rounds (planning included).
+  10 rounds (planning included): forward-looking governments, and the seven classic rules
+  (``classic_rules``). Target ≥ 100 rounds/s.
 - **B6** the default ``shadow-of-the-future`` sweep with 1 and 2 workers → runs per second and
   the scaling efficiency (analysis included; the design must finish in ≤ 10 minutes).
 - **B7** the browser app at N = 50 (collective mode, B5's scenario, all charts): the server-side
@@ -65,7 +66,15 @@ def _best_time(fn: Callable[[], object], repeats: int) -> float:
 
 
 def _classic(**fields: object) -> ModelConfig:
-    return ModelConfig(strategies=dict.fromkeys(CLASSIC_SEVEN, 1.0), noise=0.05, **fields)
+    """The seven classics with 5 % noise; one relationship per pair and fixed rules (as the
+    reference library plays its matches) unless ``fields`` say otherwise."""
+    base = {
+        "strategies": dict.fromkeys(CLASSIC_SEVEN, 1.0),
+        "noise": 0.05,
+        "horizon": "fixed",
+        "evolution": "none",
+    }
+    return ModelConfig(**{**base, **fields})
 
 
 def _axelrod_turns_per_second(
@@ -225,9 +234,7 @@ def bench_b4() -> dict:
     }
 
 
-def bench_b5(rounds: int = 100) -> dict:
-    """B5: collective-mode rounds per second, N = 50, plurilateral coordinator re-planning every
-    10 rounds (the default stylised economy, the seven classic strategies)."""
+def _b5_rate(rules: dict | None, rounds: int) -> tuple[float, float]:
     cfg = ModelConfig(
         mode="collective",
         n_countries=50,
@@ -237,7 +244,7 @@ def bench_b5(rounds: int = 100) -> dict:
         replan_interval=10,
         rounds=rounds,
         noise=0.02,
-        strategies=dict.fromkeys(CLASSIC_SEVEN, 1.0),
+        strategies=rules,
     )
     econ = cfg.build_economy()
     t0 = time.perf_counter()
@@ -245,14 +252,25 @@ def bench_b5(rounds: int = 100) -> dict:
     setup = time.perf_counter() - t0
     t0 = time.perf_counter()
     engine.run()
-    seconds = time.perf_counter() - t0
+    return rounds / (time.perf_counter() - t0), setup
+
+
+def bench_b5(rounds: int = 100) -> dict:
+    """B5: collective-mode rounds per second, N = 50, plurilateral coordinator re-planning every
+    10 rounds (the default stylised economy; councils, implied games and decliners included).
+    ``value``: forward-looking governments (the collective default); ``classic_rules``: the
+    seven classic strategies dealt by lot (the workload before payoff-driven decisions, heavier:
+    its decliners are heard again as trust grows). Target ≥ 100 rounds/s."""
+    value, setup = _b5_rate(None, rounds)
+    classic, _ = _b5_rate(dict.fromkeys(CLASSIC_SEVEN, 1.0), rounds)
     return {
         "benchmark": "B5",
-        "value": rounds / seconds,
+        "value": value,
         "unit": "rounds/s",
-        "target": None,
+        "target": 100.0,
+        "classic_rules": classic,
         "setup_s": setup,
-        "replans": rounds // cfg.replan_interval,
+        "replans": rounds // 10,
         "N": 50,
     }
 

@@ -129,7 +129,7 @@ def _run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
     results = []
     for scene in lesson.scenes:
         cfg = scene.config()
-        model, df = _simulate(cfg, seed)
+        _, df = _simulate(cfg, seed)
         coop = _tail(df["cooperation"])
         values = {"continuation": cfg.continuation, "cooperation": coop}
         if cfg.mode == "collective":

@@ -53,6 +53,11 @@ from model.theory import calculating_threshold
 
 COUNCIL_ROUNDS = 10
 """Most submission–selection rounds per planning round."""
+COUNCIL_NODES = 0
+"""Branch-and-bound LPs a council's selection may solve: none, Wang's price phase and repair
+suffice to propose a plan (W_opt itself is computed exactly)."""
+COUNCIL_GAP = 0.01
+"""A council stops searching once its plan is within this relative gap of its bound."""
 SUPRANATIONAL_SLOWDOWN = 3
 """A binding plan is revised this many times less often than ``replan_interval``."""
 SERIES = (
@@ -119,6 +124,7 @@ class CollectiveEngine(RoundEngine):
         self.implied: list[opt.ImpliedGames | None] = [None] * R  # 2×2 games under the plan
         self._council_key: list[bytes] = [b""] * R  # what the last council read (see _replan)
         self._rehear = np.ones(R, bool)  # decliners are heard again at the next council
+        self._heard_with = np.zeros((R, N), int)  # options revealed when all were last heard
         self._delta_star: list[np.ndarray | None] = [None] * R
         self.shocks = {"elections": np.zeros(R, int), "technology": np.zeros(R, int)}
         slow = SUPRANATIONAL_SLOWDOWN if config.regime == "supranational" else 1
@@ -251,6 +257,11 @@ class CollectiveEngine(RoundEngine):
                 )
         self.future_advantage[r] = phi
 
+    def _rule_would_ever_follow(self, r: int) -> np.ndarray:
+        """Per country: does its rule intend C in the cooperative state at all (its first move)?
+        Rules that never do (AllD, SuspiciousTitForTat's first move) decline every plan."""
+        return self._first_p.reshape(self.R, self.N)[r] >= 0.5
+
     def willing(self, r: int) -> np.ndarray:
         """Per country of replicate r: does the plan pay it at least its outside option
         (R_i ≥ P_i, individual rationality — DESIGN §3 step 7) and would its rule follow the
@@ -290,8 +301,9 @@ class CollectiveEngine(RoundEngine):
         """A planning round in replicate r: the council's plan (or, with no coordinator, the
         clash of national plans), then each member's stated willingness to follow it; members
         who would not follow decline and the council plans again among the rest. Decliners are
-        heard again at the first council of the next agreement cycle (era), or after an election
-        or a technology shock; within a cycle the council plans among its members."""
+        heard again at the first council of the next agreement cycle (era), after an election
+        or a technology shock, or once trust has grown enough for members to reveal more
+        options; otherwise the council plans among its members."""
         rng = self.rng["plan"][r]
         if self.config.regime == "none":
             self.plan[r] = self._plans_without_coordinator(r, rng)
@@ -301,22 +313,36 @@ class CollectiveEngine(RoundEngine):
         if key == self._council_key[r]:
             return  # nothing the council reads has changed: it would adopt the same plan
         before = self.members[r].copy()
-        if self._rehear[r]:  # a new agreement cycle (or a changed economy): all are heard,
-            self.members[r] |= self.declined[r]  # and the council starts from the status quo
+        revealed = self._revealed(r)
+        if (revealed > self._heard_with[r]).any():
+            self._rehear[r] = True  # trust has grown: members would reveal more options
+        if self._rehear[r]:  # a new agreement cycle, a changed economy or changed trust: all
+            self.members[r] |= self.declined[r]  # are heard, from the status quo
             self.declined[r] = False
             self._rehear[r] = False
+            self._heard_with[r] = revealed
             self.plan[r] = self.status_quo[r]
+            # a rule that would not follow any plan (e.g. AllD) declines at once
+            never = self.members[r] & ~self._rule_would_ever_follow(r)
+            self.members[r, never] = False
+            self.declined[r, never] = True
         self.plan[r] = self._coordinated_plan(r)
         self._evaluate_plan(r)
-        for _ in range(self.N):
+        planned_for = self.members[r].copy()
+        for _ in range(2 * self.N):
             refuse = self.members[r] & ~self.willing(r)
             if self.hegemon_id is not None:
                 refuse[self.hegemon_id] = False  # the hegemon leads: its rule decides in play
-            if not refuse.any():
+            if refuse.any():
+                # the others proceed without them (the decliners best-respond to the plan)
+                self.members[r, refuse] = False
+                self.declined[r, refuse] = True
+                self._evaluate_plan(r)
+                continue
+            if np.array_equal(self.members[r], planned_for):
                 break
-            self.members[r, refuse] = False
-            self.declined[r, refuse] = True
             # the coordinator plans again among the rest (one quick selection round)
+            planned_for = self.members[r].copy()
             self.plan[r] = self._coordinated_plan(r, rounds=1, quick=True)
             self._evaluate_plan(r)
         self._joined(r, self.members[r] & ~before)
@@ -478,8 +504,13 @@ class CollectiveEngine(RoundEngine):
                 mine = np.unique(np.vstack([plan[i][None, :], mine]), axis=0)
                 mine = mine[~(mine & self.opt_out[r, i]).any(axis=1)]
                 candidates.append(mine if mine.size else np.zeros((1, econ.K), bool))
-            # quick: prices by subgradient steps and repair only (no LP, no branching)
-            fast = {"dual": "subgradient", "max_nodes": 0, "max_rounds": 5} if quick else {}
+            # a council proposes a good plan, it need not prove it optimal: a short
+            # branch-and-bound (quick: prices by subgradient steps and repair only)
+            fast = (
+                {"dual": "subgradient", "max_nodes": 0, "max_rounds": 5}
+                if quick
+                else {"max_nodes": COUNCIL_NODES, "gap_tol": COUNCIL_GAP}
+            )
             new = opt.coordinate(econ, candidates, seed=self.t, **fast).profile
             # a council adopts a new plan only if it is better for the region
             if np.array_equal(new, plan) or econ.welfare(new) <= econ.welfare(plan) + 1e-12:
@@ -559,7 +590,8 @@ class CollectiveEngine(RoundEngine):
         self.members[r, back] = True
         self.satisfaction[r, back] = 0.0
         self._joined(r, back)
-        unhappy = self.members[r] & (self.satisfaction[r] < -1e-9)
+        tol = 1e-6 * np.maximum(1.0, np.abs(self.outside_option[r]))  # ties are no loss
+        unhappy = self.members[r] & (self.satisfaction[r] < -tol)
         if self.hegemon_id is not None:
             unhappy[self.hegemon_id] = False
         if not unhappy.any():
@@ -628,7 +660,10 @@ class CollectiveEngine(RoundEngine):
         a = act[:, self.edges.src]
         b = act[:, self.edges.dst]
         self._record_collective(pay, stake)
-        self.observe(a, b)
+        # partners see compliance; an outsider follows no plan, so it is never seen to defect
+        # (what it does is no betrayal and does not erode trust)
+        seen = act | ~self.members
+        self.observe(seen[:, self.edges.src], seen[:, self.edges.dst])
         # per-edge shares of each country's payoff, scaled so that the engine's per-edge mean
         # ("mean_payoff") is the mean country payoff
         share = (
