@@ -247,7 +247,39 @@ def analyze(df: pd.DataFrame, out: Path) -> str:
         lines += _analyze_collective(df[df["part"] == "collective"], out)
     if "streams" in parts:
         lines += _analyze_streams(df[df["part"] == "streams"], out)
+    sampled = df[~df["part"].isin(["evolution", "collective", "streams"])]
+    if len(sampled):
+        lines += _analyze_sampled(sampled, out)
     return "\n".join(lines) + "\n"
+
+
+def _analyze_sampled(df: pd.DataFrame, out: Path) -> list[str]:
+    """A sampled (LHS, Sobol, Morris, CSV) design over (δ, x0) of TitForTat vs AllD: the final
+    TitForTat share at each point, with the basin boundary drawn over it."""
+    import matplotlib.pyplot as plt
+
+    from experiments.figures import save_figure
+
+    means = df.groupby("point_index")[["continuation", "x0", "tft"]].mean()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sc = ax.scatter(
+        means["continuation"], means["x0"], c=means["tft"], cmap="RdYlGn", vmin=0, vmax=1, s=25
+    )
+    d = np.linspace(means["continuation"].min(), means["continuation"].max(), 100)
+    ax.plot(d, [theory.basin_boundary(PD, x) for x in d], color="black", label="x*(δ)")
+    ax.set_xlabel("δ")
+    ax.set_ylabel("initial TitForTat share x0")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
+    fig.colorbar(sc, ax=ax, label="final TitForTat share")
+    save_figure(fig, out / "sampled_design.png", dpi=110)
+    return [
+        "## Sampled design",
+        "",
+        f"{len(means)} points of (δ, x0), TitForTat against AllD with the basin boundary drawn "
+        "over them: `sampled_design.png`. For Sobol or Morris indices run `pacts sensitivity DIR`.",
+        "",
+    ]
 
 
 def _analyze_evolution(df: pd.DataFrame, out: Path) -> list[str]:
@@ -429,5 +461,7 @@ EXPERIMENT = Experiment(
         "streams": Part(stream_points, replicates=1),
     },
     analyze,
+    ranges={"continuation": (0.5, 0.95), "x0": (0.05, 0.95)},
+    base={**EVOLUTION_BASE, "mix": "tft_alld", "horizon": "eras"},
     run=shadow_run,
 )

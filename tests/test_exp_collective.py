@@ -52,6 +52,7 @@ def test_institutions_table_and_figure(tmp_path):
     assert w["plurilateral"] > w["none"]  # coordination beats going alone in the classroom
 
 
+@ISSUE_10
 def test_hegemon_lines_and_summary(tmp_path):
     points = [p for p in HEGEMON.parts["sizes"].points(1.0) if p["size_share"] in (0.3, 0.8)]
     df, summary, folder = _run(HEGEMON, points, 1, tmp_path)
@@ -67,6 +68,7 @@ def test_hegemon_lines_and_summary(tmp_path):
     assert (w["coercive"] <= w["none"] + 1e-9).all()
 
 
+@ISSUE_10
 def test_flexibility_pairs_share_shocks_and_compositional_keeps_members(tmp_path):
     points = FLEXIBILITY.parts["switches"].points(1.0)
     df, summary, folder = _run(FLEXIBILITY, points, 4, tmp_path)

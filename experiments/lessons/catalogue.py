@@ -138,9 +138,8 @@ single round of mutual defection (Nowak & Sigmund 1993).
 Axelrod & Keohane's (1985) other two factors — **reliable information** and **quick feedback**
 — move the threshold itself. If a defection is seen d rounds late, the defector enjoys d + 1
 rounds of temptation: cooperation needs δ^(d+1) ≥ (T − R)/(T − P), so δ* = 0.71 for d = 1
-instead of 0.50. Misreading at rate ε raises it too (Green & Porter 1984): both ways — a C seen
-as D ends cooperation, a D seen as C delays the punishment — to 0.60 at ε = 0.1 (the Markov chain
-of the engine's own observation process, `theory.grim_threshold_two_sided`).
+instead of 0.50. Misreading (Green & Porter 1984), both ways in Pacts, raises it to 0.60 at
+ε = 0.1 (`theory.grim_threshold_two_sided`).
 
 The paper's coordinating body is first of all a producer of information (§4.2–4.3): council
 meetings make members' actions visible. In Pacts its **transparency** τ cuts the misreading
