@@ -10,7 +10,8 @@ on its arrays.
 
 Collected each round (row k = after round k): ``cooperation`` (share of C actions),
 ``mutual_cooperation`` (share of relationships with C on both sides), ``mean_payoff`` (payoff per
-interaction; per country in collective mode), ``trust`` (mean trust) and ``share_<Strategy>``.
+interaction; per country in collective mode), ``trust`` (mean trust), ``relationship_age`` (mean
+rounds since the current relationships began: eras) and ``share_<Strategy>``.
 Collective mode adds ``welfare`` (W realised), ``plan_welfare`` (W if all followed the plan),
 ``optimum`` (W_opt), ``price_of_non_coordination`` (W − W_opt, ≤ 0), ``duplication``,
 ``shortfall``, ``gini``, ``participation``, ``transfers`` and ``class_<game>`` (share of

@@ -177,6 +177,7 @@ class RoundEngine:
         self.edge_error: np.ndarray | None = None  # per-edge misreading (None: ε everywhere)
         # the current relationship of each edge began in this round (eras restart it)
         self.since = np.zeros((R, E), np.int64)
+        self._restarted = False  # no relationship has restarted yet (since is all 0)
         self.eras = np.zeros(R, int)  # relationships (pairwise: per edge, summed) ended so far
         # rounds per block of random draws: a config-level constant, so that a replicate draws the
         # same numbers whether it runs alone or in a batch
@@ -327,13 +328,17 @@ class RoundEngine:
     def first_state(self) -> np.ndarray | bool:
         """Per edge: no observation of the current partner has arrived yet (its first move)."""
         lag = self.config.observation_delay if self.edge_delay is None else self.edge_delay
+        if not self._restarted:  # every relationship began in round 0
+            return self.t <= lag
         return self.t <= self.since + lag
 
     def intentions(self) -> np.ndarray:
         """Each directed edge's probability of intending C from its observed state (the rule
         tables; gates are applied by each engine)."""
-        p = self._table.take(self._table_base + self._hist_my)
         first = self.first_state()
+        if np.all(first):
+            return self._first_p.take(self._slot_edge)
+        p = self._table.take(self._table_base + self._hist_my)
         if np.any(first):
             p = np.where(first, self._first_p.take(self._slot_edge), p)
         return p
@@ -410,6 +415,7 @@ class RoundEngine:
         kept across relationships, is not reset."""
         if not ended.any():
             return
+        self._restarted = True
         self._hist = np.where(ended, INITIAL_HISTORY, self._hist)
         self._hist_my = np.where(ended, INITIAL_HISTORY + HISTORY_STATES, self._hist_my)
         self.since = np.where(ended, self.t, self.since)
@@ -431,7 +437,9 @@ class RoundEngine:
         rec["mutual_cooperation"][t] = np.count_nonzero(a & b, axis=1) * inv
         rec["mean_payoff"][t] = pay.sum(axis=1) * inv
         rec["trust"][t] = self.trust.mean(axis=1)
-        rec["relationship_age"][t] = (t - self.since).mean(axis=1) + 1.0
+        rec["relationship_age"][t] = (
+            (t - self.since).mean(axis=1) + 1.0 if self._restarted else t + 1.0
+        )
         self._shares_rec[t] = self.shares
         if self._record_actions:
             self._actions.append(a)
