@@ -296,17 +296,23 @@ def test_submissions_are_each_members_best():
     )
 
 
+@pytest.mark.slow
 def test_coordinator_gap_vs_n(capsys):
     """Growing N, K = 6, M = 8 submissions from the empty reference: the gap to the MILP
-    optimum (where HiGHS proves it within the time limit) or to the coordinator's own bound."""
+    optimum (where HiGHS proves it within the time limit) or to the coordinator's own bound
+    (also where HiGHS finds no solution in time, e.g. on a loaded machine)."""
     rows = []
     for n in (5, 10, 20, 40, 80):
         econ = k6_economy(n, seed=n)
         cands = opt.submissions(econ, np.zeros((n, 6), bool), 8)
         plan = opt.coordinate(econ, cands)
-        milp = opt.optimum_milp(econ, cands, time_limit=30.0)
-        assert plan.welfare <= milp.bound + 1e-6 and milp.welfare <= plan.bound + 1e-6
-        if milp.status == "optimal":
+        try:
+            milp = opt.optimum_milp(econ, cands, time_limit=30.0)
+        except RuntimeError:  # no incumbent within the time limit
+            milp = None
+        if milp is not None:
+            assert plan.welfare <= milp.bound + 1e-6 and milp.welfare <= plan.bound + 1e-6
+        if milp is not None and milp.status == "optimal":
             ref, kind = milp.welfare, "W_opt"
         else:
             ref, kind = plan.bound, "bound"

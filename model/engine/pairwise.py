@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.strategies import Context
+from agents.strategies import HISTORY_STATES, Context
 from model.engine.base import RoundEngine
 from model.theory import grim_future_advantage
 
@@ -35,7 +35,15 @@ class PairwiseEngine(RoundEngine):
     :class:`~model.engine.base.RoundEngine` for the parameters)."""
 
     def build_tables(self) -> None:
-        """One table row per rule, for the configured stage game (every country plays it)."""
+        """One table row per rule, for the configured stage game (every country plays it). The
+        rows depend only on the rule set: a revision that only reassigns rules re-points the
+        edges at them."""
+        names = tuple(self.strategy_names)
+        if getattr(self, "_tables_for", None) == names:
+            self._slot_edge = self._strat_edge
+            self._table_base = self._strat_edge * (2 * HISTORY_STATES)
+            return
+        self._tables_for = names
         cfg = self.config
         game = self.game = cfg.matrix_game
         self.context = Context(
