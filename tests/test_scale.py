@@ -21,6 +21,7 @@ def test_large_instance_payoffs_match_the_recorded_actions():
         rounds=100,
         noise=0.05,
         strategies=dict.fromkeys(CLASSIC_SEVEN, 1.0),
+        evolution="none",  # the initial shares below are the configured ones, never revised
     )
     eng = PairwiseEngine(cfg, seed=1).run()
     assert eng.M == 100_000
@@ -29,9 +30,10 @@ def test_large_instance_payoffs_match_the_recorded_actions():
     T, R, P, S = 5, 3, 1, 0
     expected = R * m + (S + T) * (c - m) + P * (1 - 2 * c + m)
     np.testing.assert_allclose(rec.mean_payoff[:, 0], expected, rtol=1e-12, atol=1e-12)
-    # 7 equal shares of 25,000 countries: 7 × 3571 = 24,997, so the 3 seats left over go to the
-    # first three strategies (equal remainders, ties in order) — largest remainder
-    np.testing.assert_allclose(eng.shares[0] * 25_000, [3572] * 3 + [3571] * 4)
+    # 7 equal shares of 25,000 countries: 7 × 3571 = 24,997, so largest remainder gives the 3
+    # seats left over to three of the strategies (equal remainders are ranked at random)
+    counts = np.rint(eng.shares[0] * 25_000).astype(int)
+    assert sorted(counts) == [3571] * 4 + [3572] * 3
 
 
 def test_lattice_evolution_batch_equals_one_by_one_at_scale():
