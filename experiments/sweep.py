@@ -42,6 +42,7 @@ import concurrent.futures as cf
 import copy
 import csv
 import hashlib
+import io
 import itertools
 import json
 import math
@@ -384,13 +385,32 @@ def from_csv(base: Mapping[str, Any] | None, path: str | Path) -> Design:
     empty cell keeps the base value. Unknown columns raise ValueError."""
     base = _base(base)
     path = Path(path)
-    with path.open(newline="", encoding="utf-8") as f:
+    try:  # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the first name
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"design file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ValueError(f"design file {path} is a folder; allowed: a CSV file") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"design file {path} is not UTF-8 text (byte 0x{err.object[err.start]:02x} at "
+            f"position {err.start}); save it as UTF-8 CSV"
+        ) from None
+    except OSError as err:
+        raise ValueError(f"design file {path}: cannot read it ({err.strerror})") from None
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)
         if not header:
             raise ValueError(f"{path}: empty file; expected a header of field names")
         header = [h.strip() for h in header]
         _check_names(header, f"{path}: column(s)")
+        twice = sorted({h for h in header if header.count(h) > 1})
+        if twice:
+            raise ValueError(
+                f"{path}: column(s) {', '.join(repr(h) for h in twice)} appear more than once; "
+                "allowed: each field once"
+            )
         points = []
         for line, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
@@ -468,6 +488,7 @@ def _default_workers() -> int:
 
 def _worker_init(parent: int | None) -> None:
     """Linux: a worker dies with the sweep (a killed sweep leaves no orphans computing)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's "clean up" handler
     try:
         import ctypes
 
@@ -534,7 +555,12 @@ class _DaskPool:
         self._distributed = distributed
         self._cluster = None
         if scheduler:
-            self._client = distributed.Client(scheduler)
+            try:
+                self._client = distributed.Client(scheduler)
+            except (OSError, TimeoutError) as err:
+                raise ValueError(
+                    f"scheduler = {scheduler!r}: no Dask scheduler answered ({err})"
+                ) from None
         else:
             self._cluster = distributed.LocalCluster(
                 n_workers=workers or _default_workers(),
@@ -585,6 +611,11 @@ def _locked(folder: Path):
 
 def _part_files(folder: Path) -> list[Path]:
     return sorted((folder / "parts").glob("part-*.parquet"))
+
+
+def has_results(out_dir: str | Path) -> bool:
+    """Whether a sweep folder holds results (merged or parts)."""
+    return bool(_result_files(Path(out_dir)))
 
 
 def _result_files(folder: Path) -> list[Path]:
