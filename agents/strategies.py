@@ -28,6 +28,7 @@ cooperating after (my move, partner's move) = CC, CD, DC, DD).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -505,6 +506,17 @@ _ALIASES = {
 _CALL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:\((.*)\))?\s*$")
 
 
+def _number(text: str) -> int | float:
+    """A strategy argument: a finite number (never evaluated)."""
+    try:
+        value = float(text) if "." in text or "e" in text.lower() else int(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"argument {text!r}: allowed: a finite number, e.g. 0.3")
+    return value
+
+
 def get_strategy(spec: str | Strategy) -> Strategy:
     """A rule from its name, an alias, or a call such as ``"Random(0.3)"`` or
     ``"MemoryOne(1, 1, 0, 1, 0)"`` (numbers only; nothing is evaluated)."""
@@ -528,10 +540,7 @@ def get_strategy(spec: str | Strategy) -> Strategy:
             )
         return STRATEGIES[key]
     try:
-        args = [
-            float(a) if "." in a or "e" in a.lower() else int(a)
-            for a in (x.strip() for x in match.group(2).split(","))
-        ]
+        args = [_number(a.strip()) for a in match.group(2).split(",")]
         return _FACTORIES[key](*args)
     except (TypeError, ValueError) as err:
         raise ValueError(f"strategy {spec!r}: {err}") from None

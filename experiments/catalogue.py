@@ -202,9 +202,9 @@ def run_experiment(
         if design == "csv":
             if points_file is None:
                 raise ValueError("--design csv needs a FILE of points (one column per field)")
-            made = sw.from_csv(exp.base, points_file)
+            made = sw.from_csv(exp.base, points_file, exp.params)
         elif design in samplers:
-            made = samplers[design](exp.base, exp.ranges, runs, seed)
+            made = samplers[design](exp.base, exp.ranges, runs, seed, extra=exp.params)
         else:
             raise ValueError(f"--design {design!r}: allowed: grid, lhs, sobol, morris, csv")
         parts = {design: (made, replicates or 4)}

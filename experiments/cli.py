@@ -63,7 +63,22 @@ def _parse_set(items: Sequence[str]) -> dict:
             out[field.strip()] = tomllib.loads(f"v = {value}")["v"]
         except tomllib.TOMLDecodeError:
             out[field.strip()] = value  # a bare word: a string such as a network kind
+        except RecursionError:
+            raise ValueError(
+                f"--set {field.strip()}=...: the value is nested too deeply; allowed: "
+                "a number, a word, or a short list or table"
+            ) from None
     return out
+
+
+def _check_seed(seed: int, option: str = "--seed") -> None:
+    if seed < 0:
+        raise ValueError(f"{option} {seed}: allowed: an integer >= 0 (same seed, same results)")
+
+
+def _check_positive(value: int | None, option: str) -> None:
+    if value is not None and value < 1:
+        raise ValueError(f"{option} {value}: allowed: an integer >= 1")
 
 
 def _load_config(args: argparse.Namespace) -> ModelConfig:
@@ -91,9 +106,7 @@ def _era_line(cfg: ModelConfig, engine) -> str:
     if cfg.horizon == "geometric":
         return f"one relationship that ended after {int(engine.horizon[0])} rounds"
     mean = "∞" if cfg.continuation >= 1 else f"{1 / (1 - cfg.continuation):.1f}"
-    what = (
-        "the regional agreement ends" if cfg.mode == "collective" else "each relationship ends"
-    )
+    what = "the regional agreement ends" if cfg.mode == "collective" else "each relationship ends"
     count = (
         f"{int(engine.eras[0])} agreement cycles ended"
         if cfg.mode == "collective"
@@ -112,11 +125,18 @@ def _era_line(cfg: ModelConfig, engine) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results."""
-    from experiments.figures import cooperation_figure, welfare_figure
-    from experiments.output import atomic_write
+    from experiments.output import output_set
 
+    _check_seed(args.seed)
     cfg = _load_config(args)
-    out = Path(args.out)
+    with output_set(args.out) as tmp:  # a bad --out fails here, before the run
+        return _run_and_write(args, cfg, Path(args.out), tmp)
+
+
+def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: Path) -> int:
+    """``pacts run``'s work: files go to ``tmp`` (moved into ``out`` together afterwards)."""
+    from experiments.figures import cooperation_figure, welfare_figure
+
     model = RegionModel(cfg, seed=args.seed)
     model.run(cfg.rounds)
     rounds = model.datacollector.get_model_vars_dataframe()
@@ -127,8 +147,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     table = pd.DataFrame(
         {"country": [a.label for a in countries], **{c: countries.get(c) for c in columns}}
     )
-    atomic_write(out / "rounds.csv", lambda p: rounds.to_csv(p, index=False))
-    atomic_write(out / "countries.csv", lambda p: table.to_csv(p, index=False))
+    rounds.to_csv(tmp / "rounds.csv", index=False)
+    table.to_csv(tmp / "countries.csv", index=False)
     name = args.config or args.preset or "default"
     figures = [out / "cooperation.png"]
     engine = model.engine
@@ -146,14 +166,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         what = cfg.matrix_game.classify().replace("_", " ")
     cooperation_figure(
         rounds,
-        figures[0],
+        tmp / figures[0].name,
         f"{name}: {cfg.n_countries} countries, {what}",
         thresholds,
         cfg.continuation,
     )
     if cfg.mode == "collective":
         figures.append(out / "welfare.png")
-        welfare_figure(rounds, figures[1], f"{name}: regional welfare ({cfg.regime})")
+        welfare_figure(rounds, tmp / figures[1].name, f"{name}: regional welfare ({cfg.regime})")
     tail = rounds.tail(max(1, len(rounds) // 10))
     print(
         f"Pacts — scenario '{name}', seed {model.seed}: {len(rounds)} rounds, "
@@ -225,25 +245,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_tournament(args: argparse.Namespace) -> int:
     """Round-robin tournament."""
+    from agents.strategies import get_strategy
     from experiments.figures import tournament_figure
     from experiments.matches import tournament
-    from experiments.output import atomic_write
+    from experiments.output import output_set
 
-    table = tournament(
-        args.strategies,
-        rounds=args.rounds,
-        repetitions=args.repetitions,
-        noise=args.noise,
-        seed=args.seed,
-        game=args.game,
-    )
+    _check_seed(args.seed)
+    _check_positive(args.repetitions, "--repetitions")
+    _check_positive(args.rounds, "--rounds")
+    for name in args.strategies:
+        get_strategy(name)
     out = Path(args.out)
-    atomic_write(out / "tournament.csv", lambda p: table.to_csv(p))
-    tournament_figure(
-        table,
-        out / "tournament.png",
-        f"Round robin, {args.rounds} rounds × {args.repetitions}, noise {args.noise:g}",
-    )
+    with output_set(out) as tmp:  # a bad --out fails here, before the matches
+        table = tournament(
+            args.strategies,
+            rounds=args.rounds,
+            repetitions=args.repetitions,
+            noise=args.noise,
+            seed=args.seed,
+            game=args.game,
+        )
+        table.to_csv(tmp / "tournament.csv")
+        tournament_figure(
+            table,
+            tmp / "tournament.png",
+            f"Round robin, {args.rounds} rounds × {args.repetitions}, noise {args.noise:g}",
+        )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(table.round(1).to_string())
     print(f"wrote {out / 'tournament.csv'}, {out / 'tournament.png'}")
@@ -308,8 +335,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "pacts app (Lessons)."
         )
         return 0
+    from experiments.output import prepare_folder
+
     lesson = get_lesson(args.name)
-    out = Path(args.out) if args.out else Path("out/demo") / lesson.name
+    _check_seed(args.seed)
+    out = prepare_folder(Path(args.out) if args.out else Path("out/demo") / lesson.name)
     print(f"{lesson.title}\n{'=' * len(lesson.title)}\n")
     print(_wrap_markdown(lesson.narrative) + "\n")
     print("Scenes (the app loads each of them: pacts app → Lessons):")
@@ -336,6 +366,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from experiments.bench import run_benchmarks
 
     only = [b.strip() for b in args.only.split(",")] if args.only else None
+    if args.out:
+        from experiments.output import prepare_folder
+
+        if Path(args.out).is_dir():
+            raise ValueError(f"--out {args.out}: is a folder; allowed: a file name (FILE.jsonl)")
+        prepare_folder(Path(args.out).parent, "--out")
     results = run_benchmarks(only)
     if args.out:
         from experiments.output import atomic_write
@@ -367,6 +403,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"unknown experiment {args.experiment!r}; allowed: "
             f"{', '.join(EXPERIMENTS)} (or 'compact DIR')"
         )
+    _check_sweep(args)
     design, points_file = args.design[0], (args.design[1] if len(args.design) > 1 else None)
     folder = run_experiment(
         args.experiment,
@@ -388,10 +425,146 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_SCALE = 100.0
+"""The largest ``--scale`` (the default design is 1; 100 already means millions of runs)."""
+DESIGNS = ("grid", "lhs", "sobol", "morris", "csv")
+SAMPLED = DESIGNS[1:]
+
+
+def _check_scheduler(address: str) -> None:
+    """A Dask scheduler address that answers (checked before any run, in at most 5 s)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port or 8786
+    except ValueError:
+        host, port = None, None
+    if parts.scheme not in ("tcp", "tls") or not host:
+        raise ValueError(f"--scheduler {address!r}: allowed: tcp://HOST:PORT (or tls://HOST:PORT)")
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as err:
+        why = err.strerror or str(err) or type(err).__name__
+        raise ValueError(
+            f"--scheduler {address}: no Dask scheduler answers there ({why}); start one "
+            "(`dask scheduler`) or drop --scheduler for a local cluster"
+        ) from None
+
+
+def _check_experiment_folder(folder: Path, name: str, parts: Sequence[str], resume: bool) -> None:
+    """Refuse, before running, a folder that holds another experiment's results, another design
+    of this one, or (without --resume) results of this very sweep."""
+    from experiments import sweep as sw
+
+    for spec_path in sorted(folder.glob("*/spec.json")):
+        try:
+            spec = json.loads(spec_path.read_text(encoding="utf-8"))
+            other, _, part = str(spec["name"]).partition("/")
+        except (OSError, ValueError, KeyError, TypeError):
+            raise ValueError(
+                f"--out {folder}: {spec_path} is not a sweep's spec.json; choose another folder"
+            ) from None
+        if other != name:
+            raise ValueError(
+                f"--out {folder}: holds results of the experiment {other!r}, not {name!r}; "
+                "choose another folder"
+            )
+        if part not in parts:
+            raise ValueError(
+                f"--out {folder}: holds this experiment's {part!r} results (another design); "
+                f"this sweep writes {', '.join(repr(p) for p in parts)} and a folder holds one "
+                "design: choose another folder"
+            )
+        if not resume and sw.has_results(spec_path.parent):
+            raise ValueError(
+                f"--out {folder}: already has results of this sweep ({part}); pass --resume to "
+                "continue it, or choose another folder"
+            )
+
+
+def _check_design_columns(exp, points: Sequence[dict], where: str) -> None:
+    """A sampled or CSV design must set every field the experiment's analysis plots."""
+    missing = [n for n in exp.ranges if any(n not in p for p in points)]
+    if missing:
+        raise ValueError(
+            f"{where}: no column(s) {', '.join(missing)}, which the analysis of {exp.name!r} "
+            f"needs; allowed: a CSV with columns {', '.join(exp.ranges)} (and any other field)"
+        )
+
+
+def _check_sweep(args: argparse.Namespace) -> None:
+    """Every ``pacts sweep`` input and the output folder, checked before the first run."""
+    import importlib.util
+    import math
+
+    from experiments import sweep as sw
+    from experiments.catalogue import get_experiment
+    from experiments.output import prepare_folder
+
+    exp = get_experiment(args.experiment)
+    design = args.design[0]
+    if design not in DESIGNS:
+        raise ValueError(f"--design {design!r}: allowed: {', '.join(DESIGNS)} (csv FILE)")
+    if design == "csv" and len(args.design) != 2:
+        raise ValueError("--design csv FILE: name one CSV file of points (one column per field)")
+    if design != "csv" and len(args.design) > 1:
+        raise ValueError(
+            f"--design {design} takes no file ({args.design[1]!r}); only --design csv FILE does"
+        )
+    if design != "grid" and not exp.ranges:
+        raise ValueError(
+            f"--design {design}: experiment {exp.name!r} has no parameter ranges; allowed: grid"
+        )
+    _check_positive(args.replicates, "--replicates")
+    _check_positive(args.runs, "--runs")
+    _check_positive(args.workers, "--workers")
+    _check_seed(args.seed)
+    if not (math.isfinite(args.scale) and 0 < args.scale <= MAX_SCALE):
+        raise ValueError(
+            f"--scale {args.scale:g}: allowed: a number in (0, {MAX_SCALE:g}] "
+            "(1 is the default design; larger grows it)"
+        )
+    if args.scheduler and args.engine != "dask":
+        raise ValueError(
+            f"--scheduler {args.scheduler}: used only with --engine dask; add --engine dask "
+            "(or drop --scheduler)"
+        )
+    if args.engine == "dask" and importlib.util.find_spec("distributed") is None:
+        raise ValueError("--engine dask needs dask.distributed: pip install -e '.[dist]'")
+    if args.scheduler:
+        _check_scheduler(args.scheduler)
+    if design == "csv":
+        points = sw.from_csv(exp.base, args.design[1], exp.params)
+        _check_design_columns(exp, points, args.design[1])
+    folder = Path(args.out) if args.out else Path("out/sweep") / exp.name
+    _check_experiment_folder(
+        folder, exp.name, list(exp.parts) if design == "grid" else [design], args.resume
+    )
+    prepare_folder(folder, "--out")
+
+
+def _check_analysable(folder: Path) -> None:
+    """A sampled design lacking a column its analysis needs: one clear error, not a KeyError."""
+    from experiments.catalogue import EXPERIMENTS
+
+    for spec_path in sorted(folder.glob("*/spec.json")):
+        try:
+            spec = json.loads(spec_path.read_text(encoding="utf-8"))
+            name, _, part = str(spec["name"]).partition("/")
+            points = list(spec["points"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise ValueError(f"{spec_path}: not a sweep's spec.json") from None
+        if part in SAMPLED and name in EXPERIMENTS:
+            _check_design_columns(EXPERIMENTS[name], points, f"{folder} ({part} design)")
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Re-draw an experiment's figures and summary."""
     from experiments.catalogue import analyze_folder
 
+    _check_analysable(Path(args.directory))
     path = analyze_folder(args.directory)
     print(path.read_text(encoding="utf-8"))
     print(f"figures and summary in {path.parent}")
@@ -435,6 +608,7 @@ def app_command(host: str, port: int) -> list[str]:
 
 def _port_free(host: str, port: int) -> bool:
     """Whether the app could listen on host:port (a host that is no address here is an error)."""
+    import errno
     import socket
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
@@ -446,8 +620,13 @@ def _port_free(host: str, port: int) -> bool:
                 f"--host {host!r}: not an address ({err.strerror}); allowed: 127.0.0.1 (this "
                 "machine only), 0.0.0.0 (every network) or one of this machine's addresses"
             ) from None
-        except OSError:
-            return False
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                return False
+            raise ValueError(
+                f"--host {host!r}: cannot listen there ({err.strerror}); allowed: 127.0.0.1 "
+                "(this machine only), 0.0.0.0 (every network) or one of this machine's addresses"
+            ) from None
     return True
 
 
@@ -473,6 +652,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     )
     print(f"Pacts app: http://{args.host}:{args.port}  ({where}; Ctrl+C stops it)", flush=True)
     command = app_command(args.host, args.port)
+    # fewer malloc arenas: each browser tab is served by its own thread, and with an arena per
+    # thread the memory of closed tabs stays scattered over many arenas instead of returning
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     os.execv(command[0], command)  # the server takes over this process (signals, memory)
     return 0  # pragma: no cover - execv does not return
 
@@ -700,8 +882,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pacts`` console script."""
+    import signal
+    import threading
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    received: list[int] = []
+
+    def terminate(signum: int, frame: object) -> None:  # SIGTERM: clean up like Ctrl+C
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, terminate) if main_thread else None
     try:
         return args.func(args)
     except ValueError as err:
@@ -710,7 +903,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        parser.exit(130, "pacts: interrupted (no partial files were left behind)\n")
+        how = "terminated (SIGTERM)" if received else "interrupted"
+        parser.exit(
+            128 + (received[0] if received else signal.SIGINT),
+            f"pacts: {how}; no partial files were left behind\n",
+        )
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

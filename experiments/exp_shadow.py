@@ -463,5 +463,6 @@ EXPERIMENT = Experiment(
     analyze,
     ranges={"continuation": (0.5, 0.95), "x0": (0.05, 0.95)},
     base={**EVOLUTION_BASE, "mix": "tft_alld", "horizon": "eras"},
+    params={"kind": str, "mix": str, "x0": float},
     run=shadow_run,
 )

@@ -28,4 +28,5 @@ class Experiment:
     analyze: Callable[[pd.DataFrame, Path], str]
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     base: dict = field(default_factory=dict)
+    params: dict[str, type] = field(default_factory=dict)  # its own parameters (sweep.Extra)
     run: Callable[..., dict] | None = None  # the run function (default: sweep.run_one)

@@ -42,6 +42,7 @@ import concurrent.futures as cf
 import copy
 import csv
 import hashlib
+import io
 import itertools
 import json
 import math
@@ -223,22 +224,30 @@ class Design(list):
         return f"Design({self.method}, {len(self)} points)"
 
 
-def _check_names(names: Iterable[str], where: str) -> None:
-    unknown = sorted(set(names) - set(_PARAMS))
+Extra = Mapping[str, type] | None
+"""An experiment's own parameters beyond the model's fields, which its run function reads
+(name → type: ``int``, ``float``, ``bool`` or ``str``), e.g. the initial share ``x0``."""
+
+
+def _check_names(names: Iterable[str], where: str, extra: Extra = None) -> None:
+    allowed = {*_PARAMS, *(extra or {})}
+    unknown = sorted(set(names) - allowed)
     if unknown:
         raise ValueError(
             f"{where}: unknown parameter(s) {', '.join(unknown)}; allowed: "
-            f"{', '.join(sorted(_PARAMS))}"
+            f"{', '.join(sorted(allowed))}"
         )
 
 
-def _kind(name: str) -> type | None:
+def _kind(name: str, extra: Extra = None) -> type | None:
+    if extra and name in extra:
+        return extra[name]
     return float if name == "burn_in" else _FIELDS[name].metadata["kind"]
 
 
-def _base(base: Mapping[str, Any] | None) -> dict:
+def _base(base: Mapping[str, Any] | None, extra: Extra = None) -> dict:
     base = _jsonable(dict(base or {}))
-    _check_names(base, "base")
+    _check_names(base, "base", extra)
     return base
 
 
@@ -257,13 +266,13 @@ def grid(base: Mapping[str, Any] | None, axes: Mapping[str, Sequence[Any]]) -> D
     return Design(({**base, **dict(zip(names, c, strict=True))} for c in combos), "grid")
 
 
-def _problem(ranges: Mapping[str, Sequence[float]]) -> dict:
+def _problem(ranges: Mapping[str, Sequence[float]], extra: Extra = None) -> dict:
     if not ranges:
         raise ValueError("ranges is empty: give {field: (low, high)} for at least one field")
-    _check_names(ranges, "ranges")
+    _check_names(ranges, "ranges", extra)
     bounds = []
     for name, bound in ranges.items():
-        if _kind(name) not in (int, float):
+        if _kind(name, extra) not in (int, float):
             raise ValueError(f"ranges[{name!r}]: allowed: a numeric field")
         low, high = (float(x) for x in bound)
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
@@ -272,13 +281,13 @@ def _problem(ranges: Mapping[str, Sequence[float]]) -> dict:
     return {"num_vars": len(ranges), "names": list(ranges), "bounds": bounds}
 
 
-def _points(base: dict, problem: dict, x: np.ndarray) -> list[dict]:
+def _points(base: dict, problem: dict, x: np.ndarray, extra: Extra = None) -> list[dict]:
     """Rows of values (already in the ranges) to points; integer fields rounded."""
     out = []
     for row in np.asarray(x, float):
         point = dict(base)
         for name, (low, high), v in zip(problem["names"], problem["bounds"], row, strict=True):
-            if _kind(name) is int:
+            if _kind(name, extra) is int:
                 point[name] = int(min(max(round(v), math.ceil(low)), math.floor(high)))
             else:
                 point[name] = float(v)
@@ -291,16 +300,19 @@ def latin_hypercube(
     ranges: Mapping[str, Sequence[float]],
     n: int,
     seed: int = 0,
+    extra: Extra = None,
 ) -> Design:
     """``n`` points by Latin hypercube sampling (scipy.stats.qmc.LatinHypercube): each field's
-    range is cut into ``n`` equal bins, each hit once. Integer fields are rounded."""
+    range is cut into ``n`` equal bins, each hit once. Integer fields are rounded. ``extra``:
+    the experiment's own parameters (see :data:`Extra`), here and in the other designs."""
     from scipy.stats import qmc
 
-    problem = _problem(ranges)
+    problem = _problem(ranges, extra)
     n = _positive(n, "n")
     u = qmc.LatinHypercube(d=problem["num_vars"], rng=np.random.default_rng(seed)).random(n)
     low, high = np.array(problem["bounds"]).T
-    return Design(_points(_base(base), problem, low + u * (high - low)), "lhs")
+    points = _points(_base(base, extra), problem, low + u * (high - low), extra)
+    return Design(points, "lhs")
 
 
 def sobol(
@@ -308,17 +320,18 @@ def sobol(
     ranges: Mapping[str, Sequence[float]],
     n: int,
     seed: int = 0,
+    extra: Extra = None,
 ) -> Design:
     """Saltelli's sampling for Sobol indices (``SALib.sample.sobol.sample``, second order):
     ``n · (2D + 2)`` points for D fields (``n`` a power of 2). ``design.problem`` keeps SALib's
     problem for ``SALib.analyze.sobol`` (outputs in the design's order)."""
     from SALib.sample import sobol as salib_sobol
 
-    problem = _problem(ranges)
+    problem = _problem(ranges, extra)
     x = salib_sobol.sample(
         copy.deepcopy(problem), _positive(n, "n"), calc_second_order=True, seed=seed
     )
-    return Design(_points(_base(base), problem, x), "sobol", problem)
+    return Design(_points(_base(base, extra), problem, x, extra), "sobol", problem)
 
 
 def morris(
@@ -327,6 +340,7 @@ def morris(
     n: int,
     seed: int = 0,
     num_levels: int = 4,
+    extra: Extra = None,
 ) -> Design:
     """Morris elementary-effects trajectories (``SALib.sample.morris.sample``): ``n``
     trajectories of ``D + 1`` points. ``design.problem`` keeps SALib's problem for
@@ -334,11 +348,11 @@ def morris(
     fields.)"""
     from SALib.sample import morris as salib_morris
 
-    problem = _problem(ranges)
+    problem = _problem(ranges, extra)
     x = salib_morris.sample(
         copy.deepcopy(problem), _positive(n, "n"), num_levels=num_levels, seed=seed
     )
-    return Design(_points(_base(base), problem, x), "morris", problem)
+    return Design(_points(_base(base, extra), problem, x, extra), "morris", problem)
 
 
 def _positive(n: Any, name: str) -> int:
@@ -347,8 +361,8 @@ def _positive(n: Any, name: str) -> int:
     return int(n)
 
 
-def _parse_cell(name: str, text: str) -> Any:
-    kind = _kind(name)
+def _parse_cell(name: str, text: str, extra: Extra = None) -> Any:
+    kind = _kind(name, extra)
     try:
         if kind is bool:
             low = text.strip().lower()
@@ -368,19 +382,39 @@ def _parse_cell(name: str, text: str) -> Any:
         raise ValueError(f"column {name!r}: {text!r}: {err}") from None
 
 
-def from_csv(base: Mapping[str, Any] | None, path: str | Path) -> Design:
-    """Points from a CSV file: a header of field names (and ``burn_in``), one point per row.
-    Values are read by the field's type (JSON for lists and tables such as ``strategies``); an
-    empty cell keeps the base value. Unknown columns raise ValueError."""
-    base = _base(base)
+def from_csv(base: Mapping[str, Any] | None, path: str | Path, extra: Extra = None) -> Design:
+    """Points from a CSV file: a header of field names (and ``burn_in``, and ``extra``'s
+    names), one point per row. Values are read by the field's type (JSON for lists and tables
+    such as ``strategies``); an empty cell keeps the base value. Unknown columns raise
+    ValueError."""
+    base = _base(base, extra)
     path = Path(path)
-    with path.open(newline="", encoding="utf-8") as f:
+    try:  # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the first name
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"design file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ValueError(f"design file {path} is a folder; allowed: a CSV file") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"design file {path} is not UTF-8 text (byte 0x{err.object[err.start]:02x} at "
+            f"position {err.start}); save it as UTF-8 CSV"
+        ) from None
+    except OSError as err:
+        raise ValueError(f"design file {path}: cannot read it ({err.strerror})") from None
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)
         if not header:
             raise ValueError(f"{path}: empty file; expected a header of field names")
         header = [h.strip() for h in header]
-        _check_names(header, f"{path}: column(s)")
+        _check_names(header, f"{path}: column(s)", extra)
+        twice = sorted({h for h in header if header.count(h) > 1})
+        if twice:
+            raise ValueError(
+                f"{path}: column(s) {', '.join(repr(h) for h in twice)} appear more than once; "
+                "allowed: each field once"
+            )
         points = []
         for line, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
@@ -391,7 +425,7 @@ def from_csv(base: Mapping[str, Any] | None, path: str | Path) -> Design:
             for name, cell in zip(header, row, strict=True):
                 if cell.strip():
                     try:
-                        point[name] = _parse_cell(name, cell)
+                        point[name] = _parse_cell(name, cell, extra)
                     except ValueError as err:
                         raise ValueError(f"{path}:{line}: {err}") from None
             points.append(point)
@@ -458,6 +492,7 @@ def _default_workers() -> int:
 
 def _worker_init(parent: int | None) -> None:
     """Linux: a worker dies with the sweep (a killed sweep leaves no orphans computing)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's "clean up" handler
     try:
         import ctypes
 
@@ -524,7 +559,12 @@ class _DaskPool:
         self._distributed = distributed
         self._cluster = None
         if scheduler:
-            self._client = distributed.Client(scheduler)
+            try:
+                self._client = distributed.Client(scheduler)
+            except (OSError, TimeoutError) as err:
+                raise ValueError(
+                    f"scheduler = {scheduler!r}: no Dask scheduler answered ({err})"
+                ) from None
         else:
             self._cluster = distributed.LocalCluster(
                 n_workers=workers or _default_workers(),
@@ -575,6 +615,11 @@ def _locked(folder: Path):
 
 def _part_files(folder: Path) -> list[Path]:
     return sorted((folder / "parts").glob("part-*.parquet"))
+
+
+def has_results(out_dir: str | Path) -> bool:
+    """Whether a sweep folder holds results (merged or parts)."""
+    return bool(_result_files(Path(out_dir)))
 
 
 def _result_files(folder: Path) -> list[Path]:

@@ -35,6 +35,8 @@ CLASSIC_SEVEN = (
 )
 """The seven classic strategies of the foundation round-robin (Axelrod 1984)."""
 
+MAX_WEIGHT = 1e300
+"""Largest strategy weight: N × weight and the sum of the weights stay finite."""
 HORIZONS = ("eras", "fixed", "geometric")
 EVOLUTION = ("none", "imitation", "moran")
 IMITATION_SCOPES = ("neighbours", "well_mixed")
@@ -404,9 +406,12 @@ class ModelConfig:
                 if (
                     isinstance(w, bool)
                     or not isinstance(w, int | float)
-                    or not (math.isfinite(w) and w >= 0)
+                    or not (math.isfinite(w) and 0 <= w <= MAX_WEIGHT)
                 ):
-                    raise ValueError(f"strategies[{name!r}] = {w!r}: allowed: a weight >= 0")
+                    raise ValueError(
+                        f"strategies[{name!r}] = {w!r}: allowed: a weight in [0, {MAX_WEIGHT:g}] "
+                        "(only the ratios matter)"
+                    )
             if sum(s.values()) <= 0:
                 raise ValueError("strategies: the weights sum to 0; give at least one weight > 0")
         else:

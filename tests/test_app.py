@@ -318,20 +318,35 @@ def test_page_changing_delta_and_reset_rebuilds_the_model():
 
 
 def test_theory_panel_escapes_country_names():
-    """Country names come from scenario files or the page address: never raw HTML."""
+    """Country names come from scenario files or the page address: never raw HTML (they are
+    plain text children of the table's cells, never in an ``unsafe_innerHTML``)."""
     view = TabView()
     cfg = load_preset("classroom")
     countries = [{**c, "name": "<b>Evil</b>"} if k == 0 else c for k, c in enumerate(cfg.countries)]
     view.reset(cfg.replace(countries=countries), 1, "x")
     box, _ = solara.render(app_module.TheoryPanel(view, 0), handle_error=False)
     raw: list[str] = []
+    text: list[str] = []
 
     def walk(w):
         for c in getattr(w, "children", None) or []:
-            walk(c)
+            if isinstance(c, str):
+                text.append(c)
+            else:
+                walk(c)
         if isinstance(getattr(w, "unsafe_innerHTML", None), str):
             raw.append(w.unsafe_innerHTML)
 
     walk(box)
-    assert any("&lt;b&gt;Evil" in r for r in raw)
-    assert not any("<b>Evil" in r for r in raw)
+    assert "<b>Evil</b>" in text  # in the table (and the sentence, when Evil is tempted)
+    assert not any("Evil" in r for r in raw)
+    # the sentence names countries too, and Markdown would turn a name into a link
+    link = "[Read](javascript:alert(1))"
+    countries = [{**c, "name": link} if k == 2 else c for k, c in enumerate(cfg.countries)]
+    view.reset(cfg.replace(countries=countries), 1, "x")
+    box, _ = solara.render(app_module.TheoryPanel(view, 0), handle_error=False)
+    raw.clear()
+    text.clear()
+    walk(box)
+    assert any(link in t for t in text if t != link)  # the sentence shows the name as typed
+    assert not any("javascript" in r for r in raw)

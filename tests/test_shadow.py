@@ -166,3 +166,30 @@ def test_preset_rules_must_name_a_known_rule_for_every_country():
     countries[3].pop("rule")
     with pytest.raises(ValueError, match=r"countries\[3\]\.rule \(Dunmark\): missing"):
         cfg.replace(countries=tuple(countries))
+
+
+def test_sampled_designs_of_the_headline_experiment_run(tmp_path):
+    """The headline experiment's sampled designs range over δ and the initial TitForTat share
+    x0, its own parameter (not a model field): Latin hypercube and a CSV design both build
+    points inside the ranges that its run function accepts."""
+    from experiments import sweep as sw
+    from experiments.catalogue import get_experiment
+
+    exp = get_experiment("shadow-of-the-future")
+    lhs = sw.latin_hypercube(exp.base, exp.ranges, 4, seed=2, extra=exp.params)
+    for name, (low, high) in exp.ranges.items():
+        values = sorted(p[name] for p in lhs)
+        # one point in each quarter of the range (Latin hypercube strata)
+        assert all(
+            low + k * (high - low) / 4 <= v <= low + (k + 1) * (high - low) / 4
+            for k, v in enumerate(values)
+        )
+    design = tmp_path / "points.csv"
+    design.write_text("continuation,x0\n0.9,0.8\n")
+    (point,) = sw.from_csv(exp.base, design, exp.params)
+    assert point["x0"] == 0.8 and point["mix"] == "tft_alld"
+    out = exp.run({**point, "rounds": 200}, seed=1)
+    assert 0.0 <= out["cooperation"] <= 1.0
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) x1"):
+        design.write_text("continuation,x1\n0.9,0.8\n")
+        sw.from_csv(exp.base, design, exp.params)

@@ -12,7 +12,11 @@ Design (NOTES-browser.md, DESIGN §9):
 * figures are matplotlib PNGs rendered on the server (no Altair, whose process-wide renderer
   races between sessions), with blitting so a Step stays fast (B7);
 * offline: ``pacts app`` runs Solara in production mode, which serves the assets bundled by
-  ``solara-assets`` instead of a CDN.
+  ``solara-assets`` instead of a CDN;
+* a shared server (issue 15): limits per tab (:mod:`viz.view`: N, relationships, rounds, seed)
+  stated in the sidebar, so no address can take the server; a closed tab's Play stops and its
+  model and figures are released; text from a scenario or the address is never rendered as
+  Markdown or HTML.
 
 The page address can choose the start: ``?preset=classroom``, ``?lesson=shadow-of-the-future``
 (``&scene=1`` for its second setting), or any scenario field, e.g. ``?n_countries=50&seed=3``.
@@ -20,8 +24,8 @@ The page address can choose the start: ``?preset=classroom``, ``?lesson=shadow-o
 
 from __future__ import annotations
 
-import html
 import math
+import os
 import time
 import traceback
 import warnings
@@ -29,11 +33,12 @@ import warnings
 import markdown
 import solara
 import solara.lab
+import solara.server.settings
 
 from experiments.lessons import LESSONS
 from model.config import ModelConfig
 from model.scenarios import PRESETS
-from viz.view import TabView
+from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView
 
 GAMES = ["prisoners_dilemma", "stag_hunt", "chicken", "harmony", "deadlock"]
 NETWORKS = ["complete", "ring", "lattice", "watts_strogatz", "barabasi_albert", "erdos_renyi"]
@@ -45,6 +50,13 @@ CSS = """
 .pacts-prose th { text-align: left; }
 .pacts-prose p { margin-bottom: 6px; }
 """
+# A tab that vanished without closing (browser killed, laptop asleep, network lost) keeps its
+# model for this long, for a reconnect, then Solara closes it and its memory is released.
+# Solara's default is 24 hours; SOLARA_KERNEL_CULL_TIMEOUT overrides this.
+CULL_TIMEOUT = "2m"
+if not any(k.upper() == "SOLARA_KERNEL_CULL_TIMEOUT" for k in os.environ):
+    solara.server.settings.kernel.cull_timeout = CULL_TIMEOUT
+
 # Solara warns on every page load served over plain http to a non-"localhost" name (e.g.
 # 127.0.0.1 or a classroom LAN address) that it falls back to samesite=lax cookies: expected
 # here, and it would bury real messages in the server log.
@@ -90,13 +102,32 @@ def _draft(config: ModelConfig, seed: int) -> dict:
 @solara.component
 def Prose(text: str):
     """Markdown rendered on the server. (solara.Markdown would fetch KaTeX from a CDN, which
-    fails offline and fills the server log.) Only the app's own texts are rendered here; names
-    that can come from a scenario (countries) are escaped by the caller."""
+    fails offline and fills the server log.) Only the app's own texts are rendered here: text
+    that can come from a scenario or the address (country names) never is, since Markdown
+    turns it into links and images (:func:`TextTable` shows it as plain text)."""
     solara.HTML(
         tag="div",
         unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]),
         classes=["pacts-prose"],
     )
+
+
+@solara.component
+def Plain(text: str):
+    """A paragraph of plain text (never HTML or Markdown): for text naming countries."""
+    with solara.Div(classes=["pacts-prose"]):
+        solara.v.Html(tag="p", children=[text])
+
+
+@solara.component
+def TextTable(header: list[str], rows: list[list[str]]):
+    """A table whose cells are plain text (never HTML or Markdown): for names that come from
+    a scenario or the page address."""
+    h = solara.v.Html
+    head = h(tag="tr", children=[h(tag="th", children=[str(c)]) for c in header])
+    body = [h(tag="tr", children=[h(tag="td", children=[str(c)]) for c in row]) for row in rows]
+    with solara.Div(classes=["pacts-prose"]):
+        h(tag="table", children=[h(tag="thead", children=[head]), h(tag="tbody", children=body)])
 
 
 def _fmt(x: float) -> str:
@@ -179,7 +210,8 @@ def Controls(
         "n_countries",
         "N — number of countries" + (" (set by the preset)" if fixed_n else ""),
         "int",
-        (2, max(100, int(d["n_countries"])), 1),  # presets such as `evolution` have more
+        # presets such as `evolution` have more; collective mode has a lower limit
+        (2, MAX_COUNTRIES_COLLECTIVE if collective else max(100, int(d["n_countries"])), 1),
         disabled=fixed_n,
     )
     Choice(draft, "network", "network", NETWORKS)
@@ -222,6 +254,9 @@ def Controls(
         solara.Button(
             "Reset to apply changes", on_click=apply, color="primary", disabled=busy, block=True
         )
+    solara.Text(
+        LIMITS_TEXT, classes=["pacts-limits"], style={"font-size": "0.8em", "color": "#666"}
+    )
 
 
 @solara.component
@@ -236,18 +271,22 @@ def TheoryPanel(view: TabView, version: int):
                 for rule, star in th.critical.items()
             )
             Prose(f"| rule | critical δ* | δ ≥ δ*? |\n|---|---|---|\n{rows}")
-        Prose(th.sentence)
-        Prose(th.era)
+        Plain(th.sentence)  # it names countries: plain text, never Markdown
+        Plain(th.era)
         if th.rows:
-            body = "\n".join(
-                f"| {html.escape(r['country'])} | {r['game']} | {_fmt(r['critical δ'])} | "
-                f"{'✓' if r['member'] else '–'} | {'C' if r['follows plan'] else 'D'} |"
-                for r in th.rows
-            )
             with solara.Div(style={"max-height": "260px", "overflow-y": "auto"}):
-                Prose(
-                    "| country | game under the plan | δ* | member | last move |\n"
-                    f"|---|---|---|---|---|\n{body}"
+                TextTable(
+                    ["country", "game under the plan", "δ*", "member", "last move"],
+                    [
+                        [
+                            r["country"],
+                            r["game"],
+                            _fmt(r["critical δ"]),
+                            "✓" if r["member"] else "–",
+                            "C" if r["follows plan"] else "D",
+                        ]
+                        for r in th.rows
+                    ],
                 )
 
 
@@ -294,6 +333,7 @@ def Page():
     lesson = solara.use_reactive(view.lesson)
     playing = solara.use_reactive(False)
     error = solara.use_reactive(view.message)
+    solara.use_effect(lambda: view.close, [])  # the tab closed: stop its work, free its model
 
     def guarded(action, reset_draft: bool = False) -> None:
         """Run an action on the view, show its error if any, and re-render."""
@@ -325,7 +365,7 @@ def Page():
         guarded(lambda: view.load_scene(name, scene), reset_draft=True)
 
     def play_loop() -> None:
-        while playing.value and view.session.running:
+        while playing.value and not view.closed and view.session.running:
             start = time.perf_counter()
             guarded(view.step)
             time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - start)))

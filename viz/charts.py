@@ -5,9 +5,12 @@ Each session keeps its own :class:`NetworkPlot` and :class:`SeriesPlot`. They ar
 would share) drawn with blitting, matplotlib's animation technique: the static parts (axes,
 ticks, titles, legends) are drawn once into a cached background and each Step redraws only the
 data artists, then encodes the canvas as PNG with Pillow's fast setting, so a Step costs a few
-milliseconds instead of a full redraw (B7). Drawing holds one process-wide lock because
-matplotlib's font cache is shared between threads: concurrent sessions cannot race (and the
-Altair renderer race of NOTES-browser.md does not arise).
+milliseconds instead of a full redraw (B7). All figures are built and drawn on one drawing
+thread (:func:`drawing`): matplotlib's font cache is shared between threads, so concurrent
+sessions must not race (and the Altair renderer race of NOTES-browser.md does not arise), and
+matplotlib keeps its fonts per thread, so drawing from each browser tab's own thread would
+load them again for every tab. Text that can come from a scenario (country names, the
+scenario's name) is drawn as plain text, never parsed as mathtext.
 
 Colours carry meaning: green = cooperation, red = defection, and each strategy keeps its colour
 in every figure.
@@ -15,9 +18,13 @@ in every figure.
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import math
+import queue
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -55,7 +62,45 @@ def strategy_colour(name: str) -> str:
     return STRATEGY_COLOURS.get(name, "#999999")
 
 
-_LOCK = threading.Lock()
+class _DrawingThread:
+    """One long-lived thread that runs every matplotlib call of the app, in order."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if threading.current_thread() is self._thread:
+            return fn(*args)
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="pacts-draw", daemon=True)
+                # Solara gives a new thread the creating tab's kernel; this one serves them all
+                self._thread.current_context = None  # type: ignore[attr-defined]
+                self._thread.start()
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._jobs.put((future, fn, args))
+        return future.result()
+
+    def _loop(self) -> None:
+        while True:
+            future, fn, args = self._jobs.get()
+            try:
+                future.set_result(fn(*args))
+            except BaseException as err:
+                future.set_exception(err)
+            del future, fn, args  # hold nothing of a session between jobs
+
+
+_DRAWING = _DrawingThread()
+
+
+def drawing(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` on the app's drawing thread (see the module docstring); its result."""
+    return _DRAWING.run(fn, *args)
+
+
 DPI = 80
 X_LADDER = (25, 50, 100, 200, 500, 1000, 2000, 5000)
 
@@ -87,22 +132,31 @@ class LivePlot:
     def update(self, session: Session) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Release the figure (its artists and the canvas's pixel buffers)."""
+        self._live.clear()
+        self._background = None
+        drawing(self.fig.clear)
+        vars(self.fig.canvas).pop("renderer", None)
+
     def render(self, session: Session) -> bytes:
         """Update from the session and return the figure as PNG bytes (thread-safe)."""
-        with _LOCK:
-            self.update(session)
-            canvas = self.fig.canvas
-            if self._background is None:
-                canvas.draw()
-                self._background = canvas.copy_from_bbox(self.fig.bbox)
-            else:
-                canvas.restore_region(self._background)
-            for artist in self._live:
-                (artist.axes or self.fig).draw_artist(artist)
-            size = canvas.get_width_height()
-            image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-            buf = io.BytesIO()
-            image.save(buf, format="png", compress_level=1)
+        return drawing(self._render, session)
+
+    def _render(self, session: Session) -> bytes:
+        self.update(session)
+        canvas = self.fig.canvas
+        if self._background is None:
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._live:
+            (artist.axes or self.fig).draw_artist(artist)
+        size = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        image.save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
 
@@ -126,7 +180,7 @@ class NetworkPlot(LivePlot):
         ax.set_aspect("equal")
         ax.set_xlim(-1.25, 1.25)
         ax.set_ylim(-1.25, 1.25)
-        ax.set_title(session.name, fontsize=10)
+        ax.set_title(session.name, fontsize=10, parse_math=False)
         pairs, _ = session.edge_states()
         lattice = session.config.network == "lattice"
         # a torus's wrap-around edges would cross the whole picture: only neighbours are drawn
@@ -194,6 +248,7 @@ class NetworkPlot(LivePlot):
                     ha="center",
                     va="top",
                     fontsize=7,
+                    parse_math=False,  # a scenario's name, not mathtext
                 )
         handles = [
             Patch(facecolor=strategy_colour(s), edgecolor="#333333", label=s)

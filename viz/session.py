@@ -8,7 +8,6 @@ browser.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -218,13 +217,9 @@ class Session:
         counts = Counter(games.classes)
         main = counts.most_common(1)[0][0]
         parts = ", ".join(f"{n} {CLASS_NAMES[c]}" for c, n in counts.most_common())
-        # names come from scenario files or the address: escaped before they reach the page
-        tempted = [
-            {**r, "country": html.escape(r["country"])}
-            for r in rows
-            if 0 < r["critical δ"] < math.inf
-        ]
-        never = [html.escape(r["country"]) for r in rows if r["critical δ"] == math.inf]
+        # names come from scenario files or the address: the page shows this as plain text
+        tempted = [r for r in rows if 0 < r["critical δ"] < math.inf]
+        never = [r["country"] for r in rows if r["critical δ"] == math.inf]
         sentence = (
             f"Under the current plan the countries face: {parts}. A forward-looking government "
             "follows the plan iff δ ≥ δ* of its own game (δ* = 0: following is its best reply "
@@ -265,4 +260,3 @@ class Session:
             f"{int(eng.eras[0])} have ended and restarted. Countries copy better-off ones "
             f"every {cfg.evolution_interval} rounds ({cfg.evolution})."
         )
-

@@ -4,11 +4,19 @@ A :class:`TabView` is created inside the app's page component (``solara.use_memo
 tab owns its model (NOTES-browser.md: a module-level model is shared by every tab). Each Step
 plays the round, refreshes the theory panel and renders both figures, and keeps the wall time
 of all that in ``step_ms`` — the server-side time per Step of benchmark B7.
+
+The server is shared (a classroom), so a tab is held to limits (:func:`check_limits`, stated in
+the sidebar), works on one action at a time, and when it closes (:meth:`TabView.close`) stops,
+drops its model and figures and hands the memory back (:func:`release_memory_soon`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import math
+import threading
 import time
 import tomllib
 from urllib.parse import parse_qsl
@@ -16,8 +24,72 @@ from urllib.parse import parse_qsl
 from experiments.lessons import LESSONS, get_lesson
 from model.config import ModelConfig
 from model.scenarios import PRESETS, load_preset
-from viz.charts import NetworkPlot, SeriesPlot
+from viz.charts import NetworkPlot, SeriesPlot, drawing
 from viz.session import Session, TheoryView
+
+# What one tab may ask of the shared server (the command line has no such limits): a larger
+# model would take the server's memory and minutes of its time for one page (issue 15). Stated
+# in the sidebar; an address or a setting beyond them is refused with a message.
+MAX_COUNTRIES = 400  # the `evolution` preset's 20 × 20 lattice
+MAX_COUNTRIES_COLLECTIVE = 50  # every country plans: the coordinator's work grows fast with N
+MAX_RELATIONSHIPS = 5_000  # edges of the network (a complete graph on 100 countries: 4,950)
+MAX_ROUNDS = 1_000
+MAX_SEED = 2**32 - 1  # the network layout's seed (numpy's legacy RandomState) is 32-bit
+
+LIMITS_TEXT = (
+    f"This server's limits per tab: N ≤ {MAX_COUNTRIES} countries ({MAX_COUNTRIES_COLLECTIVE} in "
+    f"collective mode), ≤ {MAX_RELATIONSHIPS:,} relationships, ≤ {MAX_ROUNDS:,} rounds, seed "
+    f"0 – {MAX_SEED:,}. Larger runs: `pacts run` on the command line."
+)
+
+
+def relationships(config: ModelConfig) -> int:
+    """The number of edges of the configuration's network (expected, for random networks)."""
+    n = config.n_countries
+    if config.network == "complete":
+        return n * (n - 1) // 2
+    if config.network == "lattice":
+        return 4 * n  # Moore neighbourhood on a torus: 8 neighbours, each edge counted twice
+    return n * config.degree // 2
+
+
+def check_limits(config: ModelConfig, seed: int) -> None:
+    """Refuse, before anything is built, a run beyond the app's limits (``ValueError`` naming
+    the field, its value and the limit)."""
+    check_seed(seed)
+    cap = MAX_COUNTRIES_COLLECTIVE if config.mode == "collective" else MAX_COUNTRIES
+    if config.n_countries > cap:
+        where = " in collective mode" if config.mode == "collective" else ""
+        raise ValueError(
+            f"n_countries = {config.n_countries}: this app allows at most {cap} countries{where} "
+            "(the command line, `pacts run`, has no such limit)"
+        )
+    edges = relationships(config)
+    if edges > MAX_RELATIONSHIPS:
+        raise ValueError(
+            f"n_countries = {config.n_countries} with network = {config.network!r} and degree = "
+            f"{config.degree}: {edges:,} relationships; this app allows at most "
+            f"{MAX_RELATIONSHIPS:,} (fewer countries, a lower degree or a sparser network)"
+        )
+    if config.rounds > MAX_ROUNDS:
+        raise ValueError(
+            f"rounds = {config.rounds}: this app allows at most {MAX_ROUNDS:,} rounds "
+            "(the command line has no such limit)"
+        )
+
+
+def check_seed(seed: object) -> int:
+    """A seed the app accepts: an integer in [0, 2³² − 1] (``ValueError`` naming the field)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed = {seed!r}: allowed: an integer in [0, {MAX_SEED}]")
+    return seed
+
+
+def _integer(field: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{field} = {text!r}: allowed: an integer") from None
 
 
 def _value(text: str) -> object:
@@ -26,6 +98,38 @@ def _value(text: str) -> object:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ValueError("nested too deeply; allowed: a number, a word or a short list") from None
+
+
+_trim_lock = threading.Lock()
+_trim_pending = False
+
+
+def release_memory_soon(delay: float = 2.0) -> None:
+    """Shortly after a tab closed: collect its (cyclic) objects and hand the freed memory back
+    to the system (glibc's ``malloc_trim``: freed memory otherwise stays with the process).
+    Coalesced: many tabs closing at once cause one collection."""
+    global _trim_pending
+    with _trim_lock:
+        if _trim_pending:
+            return
+        _trim_pending = True
+
+    def run() -> None:
+        global _trim_pending
+        time.sleep(delay)
+        with _trim_lock:
+            _trim_pending = False
+        gc.collect()
+        try:
+            ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+
+    thread = threading.Thread(target=run, name="pacts-release-memory", daemon=True)
+    thread.current_context = None  # type: ignore[attr-defined]  # no Solara kernel context
+    thread.start()
 
 
 class TabView:
@@ -40,12 +144,16 @@ class TabView:
     def __init__(self, query: str | None = None):
         self.message = ""
         self.step_ms = math.nan
+        self.closed = False
+        self._lock = threading.Lock()  # one action at a time (a Step, a Reset, the close)
         try:
             config, seed, name, self.lesson = self.scenario(query or "")
+            self.session = Session(config, seed, name)
         except ValueError as err:
-            self.message = f"address {query!r}: {err}"
-            config, seed, name, self.lesson = load_preset("default"), 1, "default", ""
-        self.session = Session(config, seed, name)
+            shown = query if len(query or "") <= 200 else f"{query[:200]}…"
+            self.message = f"address {shown!r}: {err}"
+            self.lesson = ""
+            self.session = Session(load_preset("default"), 1, "default")
         self._figures()
 
     @staticmethod
@@ -53,11 +161,11 @@ class TabView:
         """Configuration, seed, name and lesson chosen by ``key=value&...`` (default: the
         default preset, seed 1): a preset or a lesson scene, then any field overrides."""
         params = dict(parse_qsl(query, keep_blank_values=True))
-        seed = int(params.pop("seed", 1))
+        seed = check_seed(_integer("seed", params.pop("seed", "1")))
         lesson_name = ""
         if "lesson" in params:
             lesson = get_lesson(params.pop("lesson"))
-            scene = int(params.pop("scene", 0))
+            scene = _integer("scene", params.pop("scene", "0"))
             if not 0 <= scene < len(lesson.scenes):
                 raise ValueError(f"scene = {scene}: allowed 0–{len(lesson.scenes) - 1}")
             config, name = lesson.config(scene), lesson.scenes[scene].label
@@ -67,15 +175,26 @@ class TabView:
             if preset not in PRESETS:
                 raise ValueError(f"preset = {preset!r}: allowed: {', '.join(PRESETS)}")
             config, name = load_preset(preset), preset
-        if params:
-            config = config.replace(**{k: _value(v) for k, v in params.items()})
+        values = {}
+        for k, v in params.items():
+            try:
+                values[k] = _value(v)
+            except ValueError as err:
+                raise ValueError(f"{k}: {err}") from None
+        if values:
+            config = config.replace(**values)
+        check_limits(config, seed)
         return config, seed, name, lesson_name
 
     def reset(self, config: ModelConfig, seed: int, name: str | None = None) -> None:
-        """Rebuild the model (and its figures) at round 0."""
-        self.session.reset(config, seed, name)
-        self.step_ms = math.nan
-        self._figures()
+        """Rebuild the model (and its figures) at round 0 (within the app's limits)."""
+        check_limits(config, seed)
+        with self._lock:
+            if self.closed:
+                return
+            self.session.reset(config, seed, name)
+            self.step_ms = math.nan
+            self._figures()
 
     def load_preset(self, preset: str) -> None:
         """Start the named preset (the seed is kept)."""
@@ -89,8 +208,8 @@ class TabView:
         self.reset(chosen.config(scene), self.session.seed, chosen.scenes[scene].label)
 
     def _figures(self) -> None:
-        self.network = NetworkPlot(self.session)
-        self.series = SeriesPlot(self.session)
+        self.network = drawing(NetworkPlot, self.session)  # built on the drawing thread too
+        self.series = drawing(SeriesPlot, self.session)
         self.refresh()
 
     # ---------------------------------------------------------------- running
@@ -102,8 +221,25 @@ class TabView:
         self.series_png = self.series.render(self.session)
 
     def step(self, rounds: int = 1) -> None:
-        """Play ``rounds`` rounds, refresh, and time it all (``step_ms``)."""
-        start = time.perf_counter()
-        self.session.step(rounds)
-        self.refresh()
-        self.step_ms = 1000 * (time.perf_counter() - start)
+        """Play ``rounds`` rounds, refresh, and time it all (``step_ms``); nothing once the tab
+        has closed."""
+        with self._lock:
+            if self.closed:
+                return
+            start = time.perf_counter()
+            self.session.step(rounds)
+            self.refresh()
+            self.step_ms = 1000 * (time.perf_counter() - start)
+
+    def close(self) -> None:
+        """The tab has closed: stop its work and release its model and figures. (Called from
+        the page's unmount; a Step running in another thread finishes its round first.)"""
+        self.closed = True
+        with self._lock:
+            for plot in (getattr(self, "network", None), getattr(self, "series", None)):
+                if plot is not None:
+                    plot.close()
+            self.network = self.series = None
+            self.network_png = self.series_png = b""
+            self.session.model = None
+        release_memory_soon()

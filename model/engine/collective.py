@@ -410,9 +410,7 @@ class CollectiveEngine(RoundEngine):
         outside = ~self.members[r]
         for _ in range(sweeps):
             # who would move (all best responses at once); only they are updated, in turn
-            movers = np.flatnonzero(
-                outside & (opt.best_responses(econ, plan) != plan).any(axis=1)
-            )
+            movers = np.flatnonzero(outside & (opt.best_responses(econ, plan) != plan).any(axis=1))
             if not movers.size:
                 break
             for i in movers:
