@@ -302,9 +302,17 @@ class ModelConfig:
     # ---- triple flexibility (paper Table 3) and the shocks it answers
     election_rate: float = _num(
         0.0,
-        "per country and round: probability of an election that redraws its strategy",
+        "per country and round: probability of an election, which brings a government with its "
+        "own sector priorities (and a rule drawn from the scenario's mix, if it has one)",
         0.0,
         1.0,
+    )
+    election_sigma: float = _num(
+        0.0,
+        "spread of a new government's sector priorities (lognormal multiplier of its "
+        "capabilities, mean 1; 0: it values the plan as its predecessor did)",
+        0.0,
+        3.0,
     )
     tech_shock_rate: float = _num(
         0.0,
@@ -323,7 +331,7 @@ class ModelConfig:
     longitudinal: bool = _flag(
         False,
         "longitudinal flexibility: a newly elected government renegotiates its share of the "
-        "plan; off: it leaves the arrangement",
+        "plan at once; off: the plan stands, and it leaves if it would not follow it",
     )
     directional: bool = _flag(
         False,

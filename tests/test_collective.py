@@ -109,34 +109,46 @@ def test_an_era_end_restarts_the_agreement():
     assert (coop[fresh] >= 2 / 3 - 1e-12).all()  # the TFTs' first moves are C
 
 
-def test_transfers_lift_cooperating_members_to_their_outside_option_within_budget():
+def test_side_payments_cover_shortfalls_smallest_first_within_budget():
+    """Seed 000 §4.3 / Pedersen (2002): a member whose plan payoff (net of costs) is below its
+    outside option P_i is promised the shortfall, smallest first while the budget lasts; a
+    shortfall the budget cannot cover is not paid at all; the hegemon (the payer) is never paid.
+    Hand-worked: P = (2, 1, 0), plan payoffs (1, 0.5, −1) → shortfalls (payer, 0.5, 1)."""
     cfg = ModelConfig(
-        **{
-            **TWO,
-            "n_countries": 3,
-            "hegemon": "cooperative",
-            "hegemon_budget": 5.0,
-            "strategies": ("AllC",) * 3,
-        }
+        **{**TWO, "n_countries": 3, "hegemon": "cooperative", "strategies": ("AllC",) * 3}
+    )
+    for budget, promised in [(5.0, [0, 0.5, 1]), (1.0, [0, 0.5, 0]), (0.4, [0, 0, 0])]:
+        eng = CollectiveEngine(
+            cfg.replace(hegemon_budget=budget), Economy.market_sharing([6, 2, 1], 3), seed=1
+        )
+        assert eng.hegemon_id == 0  # the largest country
+        eng.outside_option[0] = [2.0, 1.0, 0.0]
+        eng.members[0] = True
+        paid = eng.side_payments(0, np.array([1.0, 0.5, -1.0]))
+        np.testing.assert_allclose(paid, promised)
+    # in play the promise is paid to members who follow the plan, by the hegemon
+    eng.promised[0] = [0.0, 0.5, 1.0]
+    extra = eng._institutions(np.array([[True, True, False]]))
+    np.testing.assert_allclose(eng.transfers_last[0], [0.0, 0.5, 0.0])  # 2 defected: unpaid
+    cost = cfg.coordination_cost * 3  # the cooperative hegemon carries everybody's costs
+    np.testing.assert_allclose(extra[0], [-cost - 0.5, 0.5, 0.0])
+
+
+def test_supranational_pool_pays_what_it_holds():
+    cfg = ModelConfig(
+        **{**TWO, "n_countries": 3, "regime": "supranational", "strategies": ("AllC",) * 3}
     )
     eng = CollectiveEngine(cfg, Economy.market_sharing([6, 2, 1], 3), seed=1)
-    eng.outside_option[0] = [2.0, 1.0, 0.0]
-    eng.games["R"][0] = [1.0, 3.0, -1.0]
     eng.members[0] = True
-    act = np.array([[True, True, True]])
-    extra = eng._institutions(act)
-    np.testing.assert_allclose(eng.transfers_last[0], [1.0, 0.0, 1.0])  # needs: 2−1, 0, 0−(−1)
-    h = eng.hegemon_id
-    assert extra[0, h] == pytest.approx(eng.transfers_last[0, h] - 2.0)  # the hegemon pays 2
-    eng2 = CollectiveEngine(
-        cfg.replace(hegemon_budget=1.0), Economy.market_sharing([6, 2, 1], 3), seed=1
-    )
-    eng2.outside_option[0] = [2.0, 1.0, 0.0]
-    eng2.games["R"][0] = [1.0, 3.0, -1.0]
-    eng2.members[0] = True
-    eng2._institutions(act)
-    np.testing.assert_allclose(eng2.transfers_last[0], [0.5, 0.0, 0.5])  # pro rata, budget 1
-    assert eng2.transfers_last.sum() <= 1.0 + 1e-12
+    eng.outside_option[0] = [0.0, 1.0, 0.0]
+    eng.pool[0] = 0.0
+    np.testing.assert_allclose(eng.side_payments(0, np.array([0.0, 0.5, 0.0])), 0.0)
+    eng.pool[0] = 0.6  # the pool's fines fund the shortfall
+    np.testing.assert_allclose(eng.side_payments(0, np.array([0.0, 0.5, 0.0])), [0, 0.5, 0])
+    eng.promised[0] = [0.0, 0.5, 0.0]
+    eng.pool[0] = 0.2  # holds less than promised: pays what it holds
+    eng._institutions(np.array([[True, True, True]]))
+    assert eng.transfers_last[0, 1] == pytest.approx(0.2) and eng.pool[0] == pytest.approx(0)
 
 
 def test_supranational_fines_fill_the_pool():

@@ -88,6 +88,7 @@ class CollectiveEngine(RoundEngine):
             )
         R, N, K = self.R, self.N, economy.K
         self.economies = [economy] * R  # technology shocks replace a replicate's economy
+        self._base_capability = economy.capability  # around which new governments' priorities
         self.members = np.ones((R, N), bool)
         if config.regime == "minilateral":
             self.members[:] = False
@@ -116,6 +117,7 @@ class CollectiveEngine(RoundEngine):
         self.country_payoff_last = np.zeros((R, N))
         self.country_total = np.zeros((R, N))
         self.transfers_last = np.zeros((R, N))
+        self.promised = np.zeros((R, N))  # side payments the council's plan promises members
         self._gain_acc = np.zeros((R, N))
         self.pool = np.zeros(R)
         self.satisfaction = np.zeros((R, N))  # moving average of payoff − outside option
@@ -402,6 +404,40 @@ class CollectiveEngine(RoundEngine):
             fine += cfg.fine * members
         return fine
 
+    def side_payment_funds(self, r: int) -> float:
+        """What replicate r's arrangement can pay per round to keep members in: a cooperative
+        hegemon's budget, or under a supranational regime the pool of collected fines."""
+        cfg = self.config
+        if cfg.regime == "none":
+            return 0.0
+        if cfg.hegemon == "cooperative":
+            return float(cfg.hegemon_budget)
+        if cfg.regime == "supranational":
+            return float(self.pool[r])
+        return 0.0
+
+    def side_payments(self, r: int, plan_payoff: np.ndarray) -> np.ndarray:
+        """Compensation promised under the plan (seed 000 §4.3; Pedersen 2002): each member
+        whose plan payoff (net of membership costs) falls short of its outside option P_i is
+        offered the shortfall, smallest shortfalls first while the funds last (so the most
+        members are kept); a shortfall the funds cannot cover is not paid at all (a part would
+        not make the plan individually rational). Zero wherever individual rationality does not
+        bind."""
+        funds = self.side_payment_funds(r)
+        paid = np.zeros(self.N)
+        if funds <= 0:
+            return paid
+        need = np.maximum(self.outside_option[r] - plan_payoff, 0.0) * self.members[r]
+        if self.hegemon_id is not None:
+            need[self.hegemon_id] = 0.0  # the payer leads; it is not paid
+        for i in np.argsort(need, kind="stable"):
+            if need[i] <= 0:
+                continue
+            if need[i] > funds:
+                break
+            paid[i], funds = need[i], funds - need[i]
+        return paid
+
     def _settle_outsiders(self, r: int, sweeps: int = 3) -> None:
         """Outsiders best-respond to the arrangement: sequential best responses of the
         non-members to the members' plan rows and to each other (a few sweeps), so the published
@@ -426,12 +462,18 @@ class CollectiveEngine(RoundEngine):
         self.deviation[r] = games.deviation
         self.plan_payoff[r] = games.R
         cost, fine = self.membership_costs(r), self.expected_fines(r)
-        self.games["R"][r] = games.R - cost
-        self.games["T"][r] = games.T - cost - fine
-        self.games["S"][r] = games.S - cost
+        paid = self.promised[r] = self.side_payments(r, games.R - cost)
+        # a promised side payment is paid each round the member follows the plan: it raises R
+        # and S; the payer (a cooperative hegemon) carries their sum whatever it does itself
+        carried = np.zeros(self.N)
+        if self.hegemon_id is not None:
+            carried[self.hegemon_id] = paid.sum()
+        self.games["R"][r] = games.R - cost + paid - carried
+        self.games["T"][r] = games.T - cost - fine - carried
+        self.games["S"][r] = games.S - cost + paid - carried
         # the punishment: the status quo while still a member (the costs run on until it
         # leaves); the outside option of leaving, P_i without costs, is ``outside_option``
-        self.games["P"][r] = games.P - cost
+        self.games["P"][r] = games.P - cost - carried
         self.w_opt[r] = max(self.w_opt[r], games.R.sum())  # see _optimum
         self._incentives(r)
         self._delta_star[r] = None  # critical_deltas recomputes on demand
@@ -536,42 +578,70 @@ class CollectiveEngine(RoundEngine):
     def _shocks(self) -> None:
         """1. Elections (longitudinal) and technology shocks (directional), per replicate. The
         same numbers are drawn every round whatever the switches, so runs with and without a
-        flexibility face identical shocks (common random numbers)."""
+        flexibility face identical shocks (common random numbers).
+
+        An elected government brings its own industrial priorities (seed 000 Table 3: "a
+        change in government should not derail a country's participation"): its valuation of
+        each sector's plants is its capability times a lognormal factor of spread
+        ``election_sigma`` (mean 1), and where the scenario has a mix of rules its rule is drawn
+        from it. It judges the arrangement by its own valuation: with longitudinal flexibility
+        the council renegotiates at once; without, the current plan stands and the new
+        government stays if it would follow it (individually rational, its rule would comply)
+        and leaves if not — never just because it was elected."""
         cfg = self.config
         changed = False
         for r, rng in enumerate(self.rng["shocks"]):
             elected = rng.random(self.N) < cfg.election_rate
             new_rule = rng.choice(self._election_p.size, size=self.N, p=self._election_p)
             tech, sector, z = rng.random(), rng.integers(self.economies[r].K), rng.standard_normal()
+            priorities = rng.standard_normal((self.N, self.economies[r].K))
             if self.hegemon_id is not None:
                 elected[self.hegemon_id] = False  # the hegemon's leadership is its rule
             if elected.any():
                 self.shocks["elections"][r] += elected.sum()
                 self._rehear[r] = True
                 self.strategy_of_country[r, elected] = new_rule[elected]
+                self.refresh_rules()
                 changed = True
-                leaving = elected & self.members[r]
-                if cfg.regime != "none" and leaving.any():
-                    if cfg.longitudinal:  # renegotiate the new government's share at once
-                        self.refresh_rules()
+                sigma = cfg.election_sigma
+                if sigma > 0:
+                    # priorities around the country's own industrial base (not compounded)
+                    capability = self.economies[r].capability.copy()
+                    capability[elected] = self._base_capability[elected] * np.exp(
+                        sigma * priorities[elected] - sigma**2 / 2
+                    )
+                    self._new_economy(r, self.economies[r].derive(capability=capability))
+                newly = elected & self.members[r]
+                if cfg.regime != "none" and newly.any():
+                    if cfg.longitudinal:
                         self._replan(r)
                     else:
-                        self._exit(r, leaving)
+                        self._evaluate_plan(r)
+                        leaving = newly & ~self.willing(r)
+                        if leaving.any():
+                            self._exit(r, leaving)
+                            self._evaluate_plan(r)
+                elif sigma > 0:
+                    self._evaluate_plan(r)
             if tech < cfg.tech_shock_rate:
                 self.shocks["technology"][r] += 1
                 sigma = cfg.tech_shock_sigma
-                self.economies[r] = econ = technology_shock(
-                    self.economies[r], sector, np.exp(sigma * z - sigma**2 / 2)
-                )
-                self.w_opt[r] = self._optimum(r, econ)
-                self._set_status_quo(r)
-                self._rehear[r] = True
+                factor = np.exp(sigma * z - sigma**2 / 2)
+                self._new_economy(r, technology_shock(self.economies[r], sector, factor))
                 if cfg.directional:  # re-plan at once for the new technology
                     self._replan(r)
                 else:  # the stale plan is judged by the new economy
                     self._evaluate_plan(r)
         if changed:
             self.refresh_rules()
+
+    def _new_economy(self, r: int, econ: Economy) -> None:
+        """Replicate r's economy changed (a shock): its optimum and status quo follow, and the
+        decliners are heard again at the next council."""
+        self.economies[r] = econ
+        self.w_opt[r] = self._optimum(r, econ)
+        self._set_status_quo(r)
+        self._rehear[r] = True
 
     def _exit(self, r: int, who: np.ndarray) -> None:
         """All-or-nothing exit: the countries leave the arrangement for two plan revisions."""
@@ -739,20 +809,19 @@ class CollectiveEngine(RoundEngine):
             self.pool += cfg.fine * caught.sum(axis=1)
         if cfg.hegemon == "coercive":
             out -= cfg.fine * defected  # the hegemon's punishment
-        funds = self.pool if cfg.regime == "supranational" else None
+        # the promised side payments, to members who followed the plan (a supranational pool
+        # pays what it holds, shared in proportion when it holds less)
+        owed = self.promised * (members & act)
         if cfg.hegemon == "cooperative":
-            funds = np.full(self.R, cfg.hegemon_budget)
-        if funds is not None:
-            need = np.maximum(self.outside_option - self.games["R"], 0.0) * (members & act)
-            total = need.sum(axis=1)
-            scale = np.where(total > funds, funds / np.maximum(total, 1e-300), 1.0)
-            paid = need * scale[:, None]
-            out += paid
-            self.transfers_last = paid
-            if cfg.hegemon == "cooperative":
-                out[:, self.hegemon_id] -= paid.sum(axis=1)
-            else:
-                self.pool -= paid.sum(axis=1)
+            paid = owed
+            out[:, self.hegemon_id] -= paid.sum(axis=1)
+        else:
+            total = owed.sum(axis=1)
+            scale = np.where(total > self.pool, self.pool / np.maximum(total, 1e-300), 1.0)
+            paid = owed * scale[:, None]
+            self.pool -= paid.sum(axis=1)
+        out += paid
+        self.transfers_last = paid
         return out
 
     def _record_collective(self, pay: np.ndarray, stake: np.ndarray) -> None:
