@@ -68,6 +68,7 @@ from tqdm.auto import tqdm
 from experiments.output import atomic_write
 from model.config import ModelConfig
 from model.engine import METRICS, SERIES, RoundEngine, build_engine
+from model.toml_files import read_text
 
 SPEC_VERSION = "pacts-sweep 1"
 """Version of the sweep's file format and seeding; part of ``spec.json``."""
@@ -389,19 +390,8 @@ def from_csv(base: Mapping[str, Any] | None, path: str | Path, extra: Extra = No
     ValueError."""
     base = _base(base, extra)
     path = Path(path)
-    try:  # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the first name
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValueError(f"design file {path} does not exist") from None
-    except IsADirectoryError:
-        raise ValueError(f"design file {path} is a folder; allowed: a CSV file") from None
-    except UnicodeDecodeError as err:
-        raise ValueError(
-            f"design file {path} is not UTF-8 text (byte 0x{err.object[err.start]:02x} at "
-            f"position {err.start}); save it as UTF-8 CSV"
-        ) from None
-    except OSError as err:
-        raise ValueError(f"design file {path}: cannot read it ({err.strerror})") from None
+    # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the first name
+    text = read_text(path, "design file", "CSV", encoding="utf-8-sig")
     with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)

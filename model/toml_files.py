@@ -7,23 +7,32 @@ from pathlib import Path
 from typing import Any
 
 
-def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
-    """The file's tables, or one clear ``ValueError`` naming the file (missing, a folder,
-    unreadable, not UTF-8, invalid TOML, nested too deeply)."""
+def read_text(path: str | Path, what: str, kind: str, encoding: str = "utf-8") -> str:
+    """A user's text file, or one clear ``ValueError`` naming it (missing, a folder,
+    unreadable, not UTF-8). ``what`` names the file ("scenario file"), ``kind`` its format
+    ("TOML", "CSV")."""
     path = Path(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding=encoding)
     except FileNotFoundError:
         raise ValueError(f"{what} {path} does not exist") from None
     except IsADirectoryError:
-        raise ValueError(f"{what} {path} is a folder; allowed: a TOML file") from None
+        raise ValueError(f"{what} {path} is a folder; allowed: a {kind} file") from None
     except UnicodeDecodeError as err:
         raise ValueError(
             f"{what} {path} is not UTF-8 text (byte 0x{err.object[err.start]:02x} at position "
-            f"{err.start}); TOML files are UTF-8"
+            f"{err.start}); save it as UTF-8 {kind}"
         ) from None
     except OSError as err:
         raise ValueError(f"{what} {path}: cannot read it ({err.strerror})") from None
+
+
+def read_toml(path: str | Path, what: str = "scenario file") -> dict[str, Any]:
+    """The file's tables, or one clear ``ValueError`` naming the file (missing, a folder,
+    unreadable, not UTF-8, invalid TOML, nested too deeply)."""
+    text = read_text(path, what, "TOML")
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{what} {path} is not valid TOML: {err}") from None
     except RecursionError:

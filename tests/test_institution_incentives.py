@@ -95,8 +95,7 @@ def test_a_supranational_fine_raises_compliance_below_the_threshold(fine):
     carvelia = [c["name"] for c in base.countries].index("Carvelia")
     none = build_engine(base.replace(fine=0.0), seed=1, replicates=3).run()
     fined = build_engine(base.replace(fine=fine), seed=1, replicates=3).run()
-    assert none.critical_deltas(0)[carvelia] > 0.6 or not none.members[:, carvelia].any()
-    assert fined.country_actions[:, carvelia].mean() > none.country_actions[:, carvelia].mean()
+    assert not none.country_actions[:, carvelia].any()  # δ < δ*: it never follows
     assert fined.country_actions[:, carvelia].all()
 
 

@@ -589,7 +589,6 @@ class CollectiveEngine(RoundEngine):
         government stays if it would follow it (individually rational, its rule would comply)
         and leaves if not — never just because it was elected."""
         cfg = self.config
-        changed = False
         for r, rng in enumerate(self.rng["shocks"]):
             elected = rng.random(self.N) < cfg.election_rate
             new_rule = rng.choice(self._election_p.size, size=self.N, p=self._election_p)
@@ -601,8 +600,7 @@ class CollectiveEngine(RoundEngine):
                 self.shocks["elections"][r] += elected.sum()
                 self._rehear[r] = True
                 self.strategy_of_country[r, elected] = new_rule[elected]
-                self.refresh_rules()
-                changed = True
+                self.refresh_rules()  # before the new government judges the plan
                 sigma = cfg.election_sigma
                 if sigma > 0:
                     # priorities around the country's own industrial base (not compounded)
@@ -632,8 +630,6 @@ class CollectiveEngine(RoundEngine):
                     self._replan(r)
                 else:  # the stale plan is judged by the new economy
                     self._evaluate_plan(r)
-        if changed:
-            self.refresh_rules()
 
     def _new_economy(self, r: int, econ: Economy) -> None:
         """Replicate r's economy changed (a shock): its optimum and status quo follow, and the
