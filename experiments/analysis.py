@@ -11,17 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
 import matplotlib.ticker
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from scipy import stats
 from scipy.optimize import isotonic_regression
 
-from experiments.figures import save_figure
+from experiments.figures import save_figure, subplots
 
 LABELS = {
     "continuation": "shadow of the future δ (continuation probability)",
@@ -42,7 +39,7 @@ def label(name: str) -> str:
     return LABELS.get(name, name.replace("_", " "))
 
 
-def log_n_axis(ax: plt.Axes, values: Sequence[float]) -> None:
+def log_n_axis(ax: Axes, values: Sequence[float]) -> None:
     """A logarithmic x axis labelled at the given values (e.g. the N of a design), plainly."""
     ax.set_xscale("log")
     ticks = sorted({float(v) for v in values})
@@ -139,14 +136,14 @@ def phase_diagram(
     path: str | Path,
     title: str,
     curves: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
-    ax: plt.Axes | None = None,
+    ax: Axes | None = None,
 ) -> Path | None:
     """Heat map of the replicate-mean ``metric`` over (x, y), analytic curves drawn over it
     (``curves``: label -> (x values, y values)). Writes ``path`` unless an ``ax`` is given."""
     table = aggregate(df, [y, x], metric).pivot(index=y, columns=x, values="mean")
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(7, 4.5))
+        fig, ax = subplots(figsize=(7, 4.5))
     xs, ys = table.columns.to_numpy(float), table.index.to_numpy(float)
     mesh = ax.pcolormesh(
         _edges(xs),
@@ -168,7 +165,7 @@ def phase_diagram(
     ax.set_xlabel(label(x))
     ax.set_ylabel(label(y))
     ax.set_title(title, fontsize=10)
-    plt.colorbar(mesh, ax=ax, label=label(metric))
+    ax.figure.colorbar(mesh, ax=ax, label=label(metric))
     if not own:
         return None
     save_figure(fig, path, dpi=120)

@@ -23,15 +23,11 @@ import re
 import sys
 import textwrap
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pandas as pd
-
-from agents.country import CountryAgent
-from model import theory
 from model.config import CLASSIC_SEVEN, ModelConfig
-from model.region import RegionModel
+from model.games import class_label
 from model.scenarios import PRESETS, load_preset
 
 
@@ -135,7 +131,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: Path) -> int:
     """``pacts run``'s work: files go to ``tmp`` (moved into ``out`` together afterwards)."""
+    import pandas as pd  # each command imports what it uses, so `pacts --help` stays fast
+
+    from agents.country import CountryAgent
     from experiments.figures import cooperation_figure, welfare_figure
+    from model import theory
+    from model.region import RegionModel
 
     model = RegionModel(cfg, seed=args.seed)
     model.run(cfg.rounds)
@@ -163,7 +164,7 @@ def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: P
         thresholds = theory.critical_deltas(
             cfg.matrix_game, cfg.observation_delay, cfg.observation_error
         )
-        what = cfg.matrix_game.classify().replace("_", " ")
+        what = class_label(cfg.matrix_game.classify())
     cooperation_figure(
         rounds,
         tmp / figures[0].name,
@@ -203,7 +204,7 @@ def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: P
             )
             status = "member" if row.member else "outside"
             print(
-                f"    {row.country:<16} {row.game_class.replace('_', ' '):<18} {verdict}; "
+                f"    {row.country:<16} {class_label(row.game_class):<18} {verdict}; "
                 f"{status}, {row.strategy}"
             )
         print(
@@ -245,6 +246,8 @@ def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: P
 
 def cmd_tournament(args: argparse.Namespace) -> int:
     """Round-robin tournament."""
+    import pandas as pd
+
     from agents.strategies import get_strategy
     from experiments.figures import tournament_figure
     from experiments.matches import tournament
@@ -573,10 +576,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Sobol or Morris indices of a sampled design."""
+    import pandas as pd
+
+    from experiments.output import atomic_write
     from experiments.sensitivity import sensitivity_indices
 
     table = sensitivity_indices(args.directory, metrics=args.metric)
-    from experiments.output import atomic_write
 
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table.round(3).to_string(index=False))
@@ -659,9 +664,59 @@ def cmd_app(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover - execv does not return
 
 
+_SWEEP_EXAMPLES = (
+    "\n\nExamples:\n  pacts sweep shadow-of-the-future\n"
+    "  pacts sweep shadow-of-the-future --design lhs --runs 200 --crn\n"
+    "  pacts sweep shadow-of-the-future --resume        # after an interruption\n"
+    "  pacts sweep compact out/sweep/shadow-of-the-future\n\n"
+    "Dask: --engine dask starts a LocalCluster; --scheduler tcp://HOST:8786 uses a "
+    "running cluster\n(its workers need this package installed: pip install -e . or "
+    "the same wheel)."
+)
+_DEMO_EXAMPLES = (
+    "\n\nExamples:\n  pacts demo\n  pacts demo shadow-of-the-future\n"
+    "  pacts demo tournament --out out/my-tournament --seed 2\n\n"
+    "Every lesson's settings can be played round by round in the browser: pacts app."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose epilog may be a function, called only when the help is shown: the
+    lists of experiments and lessons import the catalogue, which ``pacts --help`` need not."""
+
+    @property
+    def epilog(self) -> str | None:
+        return self._epilog() if callable(self._epilog) else self._epilog
+
+    @epilog.setter
+    def epilog(self, value: str | Callable[[], str] | None) -> None:
+        self._epilog = value
+
+
+def _sweep_epilog() -> str:
+    return (
+        "Experiments:\n"
+        + "\n".join(
+            f"  {name:<22} {textwrap.shorten(exp.description, 74)}"
+            for name, exp in _experiments().items()
+        )
+        + _SWEEP_EXAMPLES
+    )
+
+
+def _demo_epilog() -> str:
+    from experiments.lessons import LESSONS
+
+    return (
+        "Lessons, in teaching order:\n"
+        + "\n".join(f"  {name:<22}{lesson.title}" for name, lesson in LESSONS.items())
+        + _DEMO_EXAMPLES
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="pacts",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Pacts: an agent-based model of regional industrial-policy coordination. "
@@ -743,18 +798,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run a named experiment: its design is swept (Parquet parts, resumable after "
         "a crash with --resume), then analysed into PNG figures and summary.md.",
-        epilog="Experiments:\n"
-        + "\n".join(
-            f"  {name:<22} {textwrap.shorten(exp.description, 74)}"
-            for name, exp in _experiments().items()
-        )
-        + "\n\nExamples:\n  pacts sweep shadow-of-the-future\n"
-        "  pacts sweep shadow-of-the-future --design lhs --runs 200 --crn\n"
-        "  pacts sweep shadow-of-the-future --resume        # after an interruption\n"
-        "  pacts sweep compact out/sweep/shadow-of-the-future\n\n"
-        "Dask: --engine dask starts a LocalCluster; --scheduler tcp://HOST:8786 uses a "
-        "running cluster\n(its workers need this package installed: pip install -e . or "
-        "the same wheel).",
+        epilog=_sweep_epilog,
     )
     sweep.add_argument("experiment", help="experiment name, or 'compact'")
     sweep.add_argument("directory", nargs="?", help="with 'compact': the results folder")
@@ -823,8 +867,6 @@ def build_parser() -> argparse.ArgumentParser:
     pre = sub.add_parser("presets", help="list the scenario presets")
     pre.set_defaults(func=cmd_presets)
 
-    from experiments.lessons import LESSONS
-
     demo = sub.add_parser(
         "demo",
         help="the guided lessons: list them, or play one (story, results, figures)",
@@ -834,11 +876,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With NAME: the lesson's story (with its sources), the settings it compares, each "
         "setting's result next to what theory predicts, and its figure(s), written with "
         "results.csv, the figure's data and lesson.md into --out.",
-        epilog="Lessons, in teaching order:\n"
-        + "\n".join(f"  {name:<22}{lesson.title}" for name, lesson in LESSONS.items())
-        + "\n\nExamples:\n  pacts demo\n  pacts demo shadow-of-the-future\n"
-        "  pacts demo tournament --out out/my-tournament --seed 2\n\n"
-        "Every lesson's settings can be played round by round in the browser: pacts app.",
+        epilog=_demo_epilog,
     )
     demo.add_argument("name", nargs="?", metavar="NAME", help="the lesson (omit to list them)")
     demo.add_argument("--out", metavar="DIR", help="output folder (default out/demo/NAME)")

@@ -1,23 +1,34 @@
-"""Matplotlib figures written by the CLI (PNG, headless ``Agg`` backend)."""
+"""Matplotlib figures written by the CLI, the catalogue and the lessons (PNG).
+
+Through Matplotlib's Figure API, never pyplot: no global backend is switched and no figure is
+registered with pyplot, so importing or running Pacts leaves a user's own backend (a notebook's
+inline one, say) alone and figures drawn in threads (the app) do not share state.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from experiments.output import atomic_write
 
+_FIGURE_KW = frozenset({"figsize", "dpi", "facecolor", "layout"})
 
-def save_figure(fig: plt.Figure, path: str | Path, dpi: int = 120) -> Path:
-    """Lay out, write as PNG (atomically: no half-written file) and close a figure."""
+
+def subplots(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
+    """A new figure and its axes, as ``pyplot.subplots`` (same arguments: ``figsize`` and the
+    like go to the figure, ``sharex``, ``squeeze``, ``gridspec_kw`` … to ``Figure.subplots``)."""
+    fig = Figure(**{k: kwargs.pop(k) for k in list(kwargs) if k in _FIGURE_KW})
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
+    """Lay out and write a figure as PNG (atomically: no half-written file)."""
     fig.tight_layout()
     atomic_write(path, lambda p: fig.savefig(p, dpi=dpi, format="png"))
-    plt.close(fig)
     return Path(path)
 
 
@@ -31,7 +42,7 @@ def cooperation_figure(
     """Cooperation and mutual cooperation over time, with strategy shares below when they move."""
     share_cols = [c for c in rounds.columns if c.startswith("share_")]
     evolving = any(rounds[c].nunique() > 1 for c in share_cols)
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         2 if evolving else 1, 1, figsize=(8, 6.5 if evolving else 4), sharex=True, squeeze=False
     )
     ax = axes[0, 0]
@@ -77,7 +88,7 @@ def cooperation_figure(
 def welfare_figure(rounds: pd.DataFrame, path: str | Path, title: str) -> Path:
     """Regional welfare against the plan and the optimum, with duplication, shortfall and
     participation below — the price of non-coordination made visible."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    fig, (top, bottom) = subplots(2, 1, figsize=(8, 6.5), sharex=True)
     x = rounds["round"]
     top.plot(x, rounds["optimum"], color="black", lw=1.2, ls="--", label="optimum W_opt")
     top.plot(x, rounds["plan_welfare"], color="tab:blue", lw=1.2, label="the plan, if followed")
@@ -115,7 +126,7 @@ def tournament_figure(table: pd.DataFrame, path: str | Path, title: str) -> Path
     names = list(table.index)
     rounds_norm = table["total"] / table["per_round"] / len(names)
     scores = table[names].div(rounds_norm, axis=0)
-    fig, ax = plt.subplots(figsize=(1.0 * len(names) + 3, 0.7 * len(names) + 2))
+    fig, ax = subplots(figsize=(1.0 * len(names) + 3, 0.7 * len(names) + 2))
     im = ax.imshow(scores.to_numpy(), cmap="viridis")
     ax.set_xticks(range(len(names)), names, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(

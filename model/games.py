@@ -48,6 +48,7 @@ import numpy as np
 
 __all__ = [
     "CHICKEN",
+    "CLASS_LABELS",
     "DEADLOCK",
     "GAMES",
     "GAME_CLASSES",
@@ -55,6 +56,7 @@ __all__ = [
     "PD",
     "STAG_HUNT",
     "MatrixGame",
+    "class_label",
     "get_game",
 ]
 
@@ -66,6 +68,20 @@ GAME_CLASSES: Final[tuple[str, ...]] = (
     "harmony",
     "deadlock",
 )
+
+#: Plain-word labels of the classes, for tables, figures and the app.
+CLASS_LABELS: Final[dict[str, str]] = {
+    "prisoners_dilemma": "prisoner's dilemma",
+    "stag_hunt": "stag hunt",
+    "chicken": "chicken",
+    "harmony": "harmony",
+    "deadlock": "deadlock",
+}
+
+
+def class_label(game_class: str) -> str:
+    """Plain words for a game class: ``"prisoners_dilemma"`` → ``"prisoner's dilemma"``."""
+    return CLASS_LABELS.get(game_class, game_class.replace("_", " "))
 
 
 def _check_payoff(name: str, value: object) -> float:

@@ -1,8 +1,24 @@
-"""Metrics shared by the engines and the experiments."""
+"""Metrics shared by the engines and the experiments: the one list of their names, and Gini."""
 
 from __future__ import annotations
 
 import numpy as np
+
+METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust", "relationship_age")
+"""Per-round metrics of every engine (``RoundRecord`` fields besides the shares; the Mesa
+model's reporters and a sweep's result columns are built from this list)."""
+SERIES = (
+    "welfare",
+    "plan_welfare",
+    "optimum",
+    "price_of_non_coordination",
+    "duplication",
+    "shortfall",
+    "gini",
+    "participation",
+    "transfers",
+)
+"""Per-round collective metrics (``engine.series[name]``, shape (rounds, R))."""
 
 
 def gini(x: np.ndarray) -> np.ndarray:

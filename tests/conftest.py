@@ -1,4 +1,4 @@
-"""Shared fixtures: a headless matplotlib, and the app server plus Chromium for browser tests.
+"""Shared fixtures: the app server plus Chromium for browser tests.
 
 Browser tests (marker ``browser``) need Debian's ``chromium``; without it they are skipped with
 the reason, unless ``PACTS_REQUIRE_BROWSER=1`` (set by ``.ci/run``, which installs it) makes
@@ -11,10 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
 import pytest
-
-matplotlib.use("Agg")
 
 REPORT: list[str] = []
 BROWSER_OUT = Path(__file__).resolve().parents[1] / "out" / "browser-tests"
@@ -30,7 +27,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 @pytest.fixture(scope="session")
 def chromium():
     """A headless Chromium (Playwright, sync API) for the whole test session."""
-    from experiments.browser import chromium_path, launch_chromium
+    from experiments.bench.browser import chromium_path, launch_chromium
 
     if chromium_path() is None:
         if os.environ.get("PACTS_REQUIRE_BROWSER") == "1":
@@ -47,7 +44,7 @@ def chromium():
 @pytest.fixture(scope="session")
 def app_server():
     """The app served by ``pacts app`` on a free port (its log in out/browser-tests)."""
-    from experiments.browser import serve_app
+    from experiments.bench.browser import serve_app
 
     with serve_app(BROWSER_OUT / "server.log") as server:
         yield server

@@ -20,11 +20,11 @@ from matplotlib.colors import to_rgba
 from model import optimisation as opt
 from model import theory
 from model.config import ModelConfig
-from model.games import MatrixGame
+from model.games import MatrixGame, class_label
 from model.scenarios import PRESETS, load_preset
 from viz import app as app_module
 from viz.charts import EDGE_COLOURS, NetworkPlot, SeriesPlot, _stacked_areas, strategy_colour
-from viz.session import CLASS_NAMES, Session
+from viz.session import Session
 from viz.view import TabView
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -110,7 +110,7 @@ def test_theory_panel_collective_rows_are_the_implied_games():
         assert [r["country"] for r in th.rows] == list(s.model.economy.countries)
         g = eng.games
         for i, row in enumerate(th.rows):
-            assert row["game"] == CLASS_NAMES[games.classes[i]]
+            assert row["game"] == class_label(games.classes[i])
             T, R, P = g["T"][0, i], g["R"][0, i], g["P"][0, i]
             if R < eng.outside_option[0, i] - 1e-9:
                 assert row["critical δ"] == math.inf

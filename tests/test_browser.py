@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from conftest import BROWSER_OUT, REPORT
 
-from experiments.browser import serve_app
+from experiments.bench.browser import serve_app
 
 pytestmark = pytest.mark.browser
 

@@ -3,14 +3,10 @@
 import pytest
 
 from experiments import sweep as sw
-from experiments.catalogue import (
-    EXPERIMENTS,
-    analyze_folder,
-    price_of_anarchy_run,
-    run_experiment,
-)
+from experiments.catalogue import EXPERIMENTS, analyze_folder, run_experiment
+from experiments.catalogue.price_of_anarchy import price_of_anarchy_run
+from experiments.catalogue.shadow import shadow_run
 from experiments.cli import main
-from experiments.exp_shadow import shadow_run
 from model import theory
 from model.games import PD
 

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from experiments import sweep as sw
-from experiments.exp_flexibility import EXPERIMENT as FLEXIBILITY
-from experiments.exp_flexibility import paired_differences
-from experiments.exp_hegemon import EXPERIMENT as HEGEMON
-from experiments.exp_hegemon import resized_countries
-from experiments.exp_institutions import EXPERIMENT as INSTITUTIONS
+from experiments.catalogue.flexibility import EXPERIMENT as FLEXIBILITY
+from experiments.catalogue.flexibility import paired_differences
+from experiments.catalogue.hegemon import EXPERIMENT as HEGEMON
+from experiments.catalogue.hegemon import resized_countries
+from experiments.catalogue.institutions import EXPERIMENT as INSTITUTIONS
 
 ISSUE_10 = pytest.mark.xfail(
     reason="issue 10: with individually rational councils (P_i = the status quo) this built-in "

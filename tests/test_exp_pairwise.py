@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from experiments import exp_mutuality, exp_participants, exp_tournament
 from experiments import sweep as sw
-from experiments.experiment import Experiment
+from experiments.catalogue import mutuality as exp_mutuality
+from experiments.catalogue import participants as exp_participants
+from experiments.catalogue import tournament as exp_tournament
+from experiments.catalogue.experiment import Experiment
 from model.config import ModelConfig
 
 EXPERIMENTS = (exp_tournament.EXPERIMENT, exp_participants.EXPERIMENT, exp_mutuality.EXPERIMENT)

@@ -43,7 +43,7 @@ def no_run(monkeypatch):
     def ran(*args, **kwargs):
         raise AssertionError("the work started before the input was checked")
 
-    monkeypatch.setattr("experiments.cli.RegionModel", ran)
+    monkeypatch.setattr("model.region.RegionModel", ran)
     monkeypatch.setattr("experiments.catalogue.run_experiment", ran)
     monkeypatch.setattr("experiments.matches.tournament", ran)
 

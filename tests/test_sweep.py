@@ -1,4 +1,4 @@
-"""The resumable, distributed sweep runner (experiments/sweep.py)."""
+"""The resumable, distributed sweep runner (experiments/sweep/)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from experiments import sweep as sw
+from experiments.sweep import executors, store
 from model.config import ModelConfig
-from model.engine import SERIES, PairwiseEngine
+from model.engine import METRICS, SERIES, PairwiseEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = {"n_countries": 4, "network": "complete", "rounds": 30}
@@ -38,7 +39,9 @@ def frame(folder: Path) -> pd.DataFrame:
 
 def raw_run_ids(folder: Path) -> list[str]:
     """run_ids of every part, duplicates kept (load_results would drop them)."""
-    return [rid for f in sw._result_files(folder) for rid in pq.read_table(f)["run_id"].to_pylist()]
+    return [
+        rid for f in store.result_files(folder) for rid in pq.read_table(f)["run_id"].to_pylist()
+    ]
 
 
 def flaky_run(params: dict, seed: int, replicate: int) -> dict[str, float]:
@@ -57,7 +60,7 @@ def test_run_one_means_after_burn_in_within_the_horizon():
     assert out["trust"] == float(rec.trust[12:30, 0].mean())
     assert out["first_cooperation"] == rec.cooperation[0, 0]
     assert out["rounds_played"] == 30.0
-    assert set(out) == {*sw.METRICS, "first_cooperation", "rounds_played"}
+    assert set(out) == {*METRICS, "first_cooperation", "rounds_played"}
     # a geometric horizon: each replicate averages over its own rounds only
     geo = {**BASE, "noise": 0.1, "horizon": "geometric", "continuation": 0.9, "rounds": 80}
     engine = PairwiseEngine(ModelConfig(**geo), 5, replicate_ids=list(range(6))).run()
@@ -201,13 +204,13 @@ def test_tasks_in_flight_are_bounded(tmp_path, monkeypatch):
 
         def wait(self, futures):
             future, task = self.live.pop(0)
-            future.set_result(sw._run_task(task))
+            future.set_result(executors.run_task(task))
             return {future}
 
         def close(self):
             pass
 
-    monkeypatch.setattr(sw, "_ProcessPool", FakePool)
+    monkeypatch.setattr(executors, "ProcessPool", FakePool)
     s = sw.Sweep("window", sw.grid(BASE, AXES), replicates=4)
     summary = s.run(tmp_path, workers=3, progress=False, batch_seconds=0)
     assert summary.done == 200 and summary.parts == 200
@@ -271,13 +274,13 @@ def test_resume_runs_only_the_missing_runs_and_reads_only_run_ids(tmp_path, monk
         part.unlink()
     (tmp_path / "r" / "parts" / ".part-x.parquet.tmp.parquet").write_bytes(b"half a file")
     reads = []
-    real = sw.pq.read_table
+    real = pq.read_table
 
     def spy(path, *args, **kwargs):
         reads.append(kwargs.get("columns"))
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(sw.pq, "read_table", spy)
+    monkeypatch.setattr(pq, "read_table", spy)
     summary = s.run(tmp_path / "r", engine="serial", progress=False, resume=True)
     assert reads and all(c == ["run_id"] for c in reads)
     monkeypatch.undo()

@@ -37,6 +37,7 @@ import solara.server.settings
 
 from experiments.lessons import LESSONS
 from model.config import ModelConfig
+from model.games import class_label
 from model.scenarios import PRESETS
 from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView
 
@@ -264,7 +265,7 @@ def TheoryPanel(view: TabView, version: int):
     """The game each country faces and the analytic critical δ next to the chosen δ."""
     th = view.theory
     with solara.Card("Theory", style={"height": "100%"}):
-        Prose(f"**Chosen δ = {th.delta:.2f}** · game: **{th.game_class.replace('_', ' ')}**")
+        Prose(f"**Chosen δ = {th.delta:.2f}** · game: **{class_label(th.game_class)}**")
         if th.critical:
             rows = "\n".join(
                 f"| {rule} | {_fmt(star)} | {'yes' if th.delta >= star else 'no'} |"

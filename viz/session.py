@@ -19,16 +19,8 @@ import pandas as pd
 from agents.country import CountryAgent
 from model import theory
 from model.config import ModelConfig
-from model.games import MatrixGame
+from model.games import MatrixGame, class_label
 from model.region import RegionModel
-
-CLASS_NAMES = {
-    "prisoners_dilemma": "prisoner's dilemma",
-    "stag_hunt": "stag hunt",
-    "chicken": "chicken",
-    "harmony": "harmony",
-    "deadlock": "deadlock",
-}
 
 
 @dataclass(frozen=True)
@@ -207,7 +199,7 @@ class Session:
         rows = [
             {
                 "country": name,
-                "game": CLASS_NAMES[games.classes[i]],
+                "game": class_label(games.classes[i]),
                 "critical δ": float(stars[i]),
                 "member": bool(eng.members[0, i]),
                 "follows plan": bool(eng.country_actions[0, i]),
@@ -216,7 +208,7 @@ class Session:
         ]
         counts = Counter(games.classes)
         main = counts.most_common(1)[0][0]
-        parts = ", ".join(f"{n} {CLASS_NAMES[c]}" for c, n in counts.most_common())
+        parts = ", ".join(f"{n} {class_label(c)}" for c, n in counts.most_common())
         # names come from scenario files or the address: the page shows this as plain text
         tempted = [r for r in rows if 0 < r["critical δ"] < math.inf]
         never = [r["country"] for r in rows if r["critical δ"] == math.inf]

@@ -28,7 +28,7 @@ The package:
   :mod:`~experiments.lessons.information_broker` (5),
   :mod:`~experiments.lessons.institutions` (6. hegemons, 7. three levels, 8. triple
   flexibility) and :mod:`~experiments.lessons.tournament` (9);
-* :mod:`~experiments.lessons.catalogue` — :data:`LESSONS` (the stories) and :func:`get_lesson`;
+* :mod:`~experiments.lessons.syllabus` — :data:`LESSONS` (the stories) and :func:`get_lesson`;
 * :mod:`~experiments.lessons.play` — :func:`play_lesson`, :func:`run_lesson`, the default
   runner and ``lesson.md``.
 
@@ -41,9 +41,9 @@ Decisions recorded here (see each lesson's runner for its own):
   a lesson that compares scenes uses the same seeds for every scene (common random numbers).
 """
 
-from experiments.lessons.catalogue import LESSONS, get_lesson
 from experiments.lessons.core import Lesson, LessonResult, Scene, SceneResult
 from experiments.lessons.play import play_lesson, run_lesson
+from experiments.lessons.syllabus import LESSONS, get_lesson
 
 __all__ = [
     "LESSONS",

@@ -4,16 +4,12 @@ vectorised engine, the long-run mean and writing CSV files."""
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from model.config import ModelConfig
 from model.scenarios import PRESETS, load_preset
@@ -160,40 +156,3 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-
-
-def _simulate(cfg: ModelConfig, seed: int, rounds: int | None = None):
-    """Play a scene with the Mesa model (as the app does); returns (model, per-round frame)."""
-    from model.region import RegionModel
-
-    model = RegionModel(cfg, seed=seed)
-    model.run(cfg.rounds if rounds is None else rounds)
-    return model, model.datacollector.get_model_vars_dataframe()
-
-
-def _tail(series: pd.Series | np.ndarray, share: float = 0.5) -> float:
-    """Mean over the last ``share`` of the rounds (the "long run")."""
-    x = np.asarray(series, float)
-    return float(x[-max(1, math.ceil(share * len(x))) :].mean())
-
-
-def _class_name(game_class: str) -> str:
-    """``prisoners_dilemma`` → ``prisoner's dilemma``."""
-    return game_class.replace("prisoners_", "prisoner's_").replace("_", " ")
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
-
-
-def _pairwise_cooperation(cfg: ModelConfig, seed: int, replicates: int = 1) -> np.ndarray:
-    """Per-round cooperation (rounds, R) of a pairwise config on the vectorised engine."""
-    from model.engine import PairwiseEngine
-
-    return PairwiseEngine(cfg, seed, replicates=replicates).run().record().cooperation
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    from experiments.output import atomic_write
-
-    return atomic_write(path, lambda p: frame.to_csv(p, index=False))

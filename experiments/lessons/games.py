@@ -7,27 +7,22 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Rectangle
 
-from experiments.figures import save_figure
+from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
     Lesson,
     LessonResult,
     Progress,
     Scene,
     SceneResult,
-    _class_name,
-    _pairwise_cooperation,
-    _pct,
-    _simulate,
-    _tail,
-    _write_csv,
 )
+from experiments.lessons.helpers import pairwise_cooperation, pct, simulate, tail, write_csv
 from model import theory
 from model.config import ModelConfig
-from model.games import MatrixGame, get_game
+from model.games import MatrixGame, class_label, get_game
 from model.scenarios import load_preset
 
 # ====================================================================== 1. prisoner's dilemma
@@ -100,7 +95,7 @@ def implied_games_of(cfg: ModelConfig, seed: int = 1):
     return model.economy.countries, opt.implied_games(e.economies[0], e.plan[0], e.deviation[0])
 
 
-def _run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progress):
+def run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progress):
     """Both economies going alone (AllD, no coordinator) and following the plan (AllC,
     plurilateral): welfare, duplication, shortfall; theory: everybody alone earns Σ P_i, the
     plan Σ R_i minus the coordinator's running costs (R, P of the implied games)."""
@@ -120,18 +115,18 @@ def _run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progr
     results, bars = [], []
     for k, scene in enumerate(lesson.scenes):
         cfg = scene.config()
-        model, df = _simulate(cfg, seed)
+        model, df = simulate(cfg, seed)
         e = model.engine
         economy = "two neighbours" if k < 2 else "classroom"
         g = games[economy]
-        w = _tail(df["welfare"])
+        w = tail(df["welfare"])
         values = {
             "welfare": w,
             "optimum": float(df["optimum"].iloc[-1]),
-            "price_of_non_coordination": _tail(df["price_of_non_coordination"]),
-            "duplication": _tail(df["duplication"]),
-            "shortfall": _tail(df["shortfall"]),
-            "cooperation": _tail(df["cooperation"]),
+            "price_of_non_coordination": tail(df["price_of_non_coordination"]),
+            "duplication": tail(df["duplication"]),
+            "shortfall": tail(df["shortfall"]),
+            "cooperation": tail(df["cooperation"]),
         }
         if set(cfg.strategies) == {"AllD"}:
             predicted = float(e.outside_option[0].sum())
@@ -147,13 +142,13 @@ def _run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progr
             )
         values["predicted_welfare"] = predicted
         classes = ", ".join(
-            f"{n} × {_class_name(c)}" for c, n in pd.Series(g.classes).value_counts().items()
+            f"{n} × {class_label(c)}" for c, n in pd.Series(g.classes).value_counts().items()
         )
         results.append(
             SceneResult(
                 scene.label,
                 f"W = {w:.2f} (W_opt = {values['optimum']:.2f}), {values['duplication']:.0f} "
-                f"duplicated plants, shortfall {_pct(values['shortfall'])}; implied games: "
+                f"duplicated plants, shortfall {pct(values['shortfall'])}; implied games: "
                 f"{classes}",
                 theory_text,
                 values,
@@ -162,14 +157,14 @@ def _run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progr
         bars.append((scene.label, w, values["optimum"], values["duplication"]))
         progress.step()
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), width_ratios=(1, 1.25))
+    fig, (left, right) = subplots(1, 2, figsize=(12, 4.6), width_ratios=(1, 1.25))
     g = games["two neighbours"]
     cells = [[(g.R[0], g.R[1]), (g.S[0], g.T[1])], [(g.T[0], g.S[1]), (g.P[0], g.P[1])]]
     shade = [["#d9f2d9", "white"], ["white", "#f7d4d4"]]
     for i in range(2):
         for j in range(2):
             a, b = cells[i][j]
-            left.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fc=shade[i][j], ec="0.6"))
+            left.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fc=shade[i][j], ec="0.6"))
             left.text(j, i, f"{a:.2f} , {b:.2f}", ha="center", va="center", fontsize=11)
     left.text(0, 0.3, "the plan (optimum)", ha="center", color="tab:green", fontsize=8)
     left.text(1, 1.3, "Nash equilibrium", ha="center", color="tab:red", fontsize=8)
@@ -177,7 +172,7 @@ def _run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progr
     left.set_xticks([0, 1], ["Sudland follows\nthe plan (C)", "Sudland goes\nalone (D)"])
     left.set_yticks([0, 1], ["Norland follows\nthe plan (C)", "Norland goes\nalone (D)"])
     left.set_title(
-        f"Payoffs (Norland, Sudland): {_class_name(g.classes[0])}\n"
+        f"Payoffs (Norland, Sudland): {class_label(g.classes[0])}\n"
         f"T = {g.T[0]:.2f} > R = {g.R[0]:.2f} > P = {g.P[0]:.2f} > S = {g.S[0]:.2f}",
         fontsize=10,
     )
@@ -205,13 +200,13 @@ def _run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progr
     right.set_title("Going alone duplicates plants; following the plan pays", fontsize=10)
     fig.suptitle(lesson.title, fontsize=11)
     figure = save_figure(fig, out / f"{lesson.name}.png")
-    games_csv = _write_csv(table, out / "implied_games.csv")
+    games_csv = write_csv(table, out / "implied_games.csv")
     progress.step()
     cls = games["classroom"].classes
     note = (
         "The classroom's implied games under the plan: "
         + ", ".join(
-            f"{n} {_class_name(c)}" for n, c in zip(names_by["classroom"], cls, strict=True)
+            f"{n} {class_label(c)}" for n, c in zip(names_by["classroom"], cls, strict=True)
         )
         + ". Only where going alone tempts against followers (T > R) is it a prisoner's "
         "dilemma; for most classroom countries the plan's complementarities make following it "
@@ -253,7 +248,7 @@ def _stag_overrides(game: MatrixGame, share: float) -> dict:
 def _stag_label(game: MatrixGame, share: float, name: str) -> str:
     p = _threshold(game)
     side = "above" if share > p else "below"
-    return f"{name}: {_pct(share)} join ({side} p* = {p:.2f})"
+    return f"{name}: {pct(share)} join ({side} p* = {p:.2f})"
 
 
 STAG_SCENES = (
@@ -269,19 +264,19 @@ STAG_SHARES = tuple(round(0.3 + 0.05 * k, 2) for k in range(14))
 """Initial shares of joiners (AllC) for the basin-of-attraction panel: 0.30, 0.35, …, 0.95."""
 
 
-def _run_stag_hunt(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_stag_hunt(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Imitation dynamics from several initial shares of joiners (AllC) in two stag hunts; the
     final share against the initial one shows the basins of attraction, split at
     p* = 1 − basin (:func:`model.theory.stag_hunt_basin`)."""
     games = {"stag hunt (3, 4, 3, 0)": STAG, "assured stag hunt (3, 6, 2, 0)": ASSURED_STAG}
     progress.start(len(lesson.scenes) + len(games) * len(STAG_SHARES))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+    fig, (left, right) = subplots(1, 2, figsize=(12, 4.4))
     results = []
     for scene in lesson.scenes:
         cfg = scene.config()
         game = cfg.matrix_game
         share = cfg.strategies["AllC"] / sum(cfg.strategies.values())
-        _, df = _simulate(cfg, seed)
+        _, df = simulate(cfg, seed)
         final = float(df["cooperation"].iloc[-1])
         p = _threshold(game)
         left.plot(df["round"], df["cooperation"], label=scene.label)
@@ -289,8 +284,8 @@ def _run_stag_hunt(lesson: Lesson, out: Path, seed: int, progress: Progress) -> 
         results.append(
             SceneResult(
                 scene.label,
-                f"share of joiners {_pct(share)} → {_pct(final)} after {len(df)} rounds",
-                f"{'joining' if wins else 'going alone'} takes over ({_pct(share)} "
+                f"share of joiners {pct(share)} → {pct(final)} after {len(df)} rounds",
+                f"{'joining' if wins else 'going alone'} takes over ({pct(share)} "
                 f"{'>' if wins else '<'} p* = {p:.2f}); risk dominant: "
                 f"{theory.risk_dominant(game)}",
                 {"initial_share": share, "final_share": final, "p_star": p},
@@ -306,7 +301,7 @@ def _run_stag_hunt(lesson: Lesson, out: Path, seed: int, progress: Progress) -> 
         finals = []
         for share in STAG_SHARES:
             cfg = load_preset("default").replace(**_stag_overrides(game, share))
-            final = float(_pairwise_cooperation(cfg, seed)[-1, 0])
+            final = float(pairwise_cooperation(cfg, seed)[-1, 0])
             finals.append(final)
             rows.append(
                 {"game": name, "p_star": _threshold(game), "initial_share": share}
@@ -327,5 +322,5 @@ def _run_stag_hunt(lesson: Lesson, out: Path, seed: int, progress: Progress) -> 
     right.set_title("Basins of attraction: joining wins only above p*", fontsize=10)
     fig.suptitle(lesson.title, fontsize=11)
     figure = save_figure(fig, out / f"{lesson.name}.png")
-    basin = _write_csv(pd.DataFrame(rows), out / "basins.csv")
+    basin = write_csv(pd.DataFrame(rows), out / "basins.csv")
     return LessonResult(lesson, seed, results, [figure], [basin])

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
-from experiments.figures import save_figure
+from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
     Lesson,
     LessonResult,
     Progress,
     Scene,
     SceneResult,
-    _pct,
-    _simulate,
-    _write_csv,
 )
+from experiments.lessons.helpers import pct, simulate, write_csv
 from model.scenarios import load_preset
 
 # ====================================================================== 5. information broker
@@ -58,7 +55,7 @@ _SETTINGS = {
 }
 
 
-def _run_broker(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_broker(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """W − W_opt over N in the stylised economy (fixed regional markets), everybody following
     its plan: without a broker (each plans from its own noisy view), with best replies under
     perfect information (Nash by best-response dynamics from no investment), and with the
@@ -71,7 +68,7 @@ def _run_broker(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
         for econ_seed in BROKER_ECONOMIES:
             for regime in ("none", "plurilateral"):
                 cfg = load_preset("default").replace(**_broker(n, regime, econ_seed))
-                model, df = _simulate(cfg, seed, rounds=BROKER_ROUNDS)
+                model, df = simulate(cfg, seed, rounds=BROKER_ROUNDS)
                 w, w_opt = float(df["welfare"].mean()), float(df["optimum"].iloc[-1])
                 rows.append(
                     {"n_countries": n, "seed_economy": econ_seed, "setting": regime}
@@ -91,7 +88,7 @@ def _run_broker(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
     data["relative_gap"] = data["gap"] / data["optimum"].abs()
     means = data.groupby(["setting", "n_countries"])[["gap", "relative_gap"]].mean()
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+    fig, (left, right) = subplots(1, 2, figsize=(12, 4.4))
     for setting, colour in (
         ("none", "tab:red"),
         ("nash", "tab:orange"),
@@ -118,7 +115,7 @@ def _run_broker(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
         fontsize=11,
     )
     figure = save_figure(fig, out / f"{lesson.name}.png")
-    table = _write_csv(data, out / "price_of_non_coordination.csv")
+    table = write_csv(data, out / "price_of_non_coordination.csv")
 
     results = []
     for scene in lesson.scenes:
@@ -146,8 +143,8 @@ def _run_broker(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
             SceneResult(
                 scene.label,
                 f"W = {row['welfare']:.2f}, W − W_opt = {row['gap']:.2f} "
-                f"({_pct(row['relative_gap'])}), {row['duplication']:.1f} duplicated plants, "
-                f"shortfall {_pct(row['shortfall'])}",
+                f"({pct(row['relative_gap'])}), {row['duplication']:.1f} duplicated plants, "
+                f"shortfall {pct(row['shortfall'])}",
                 theory_text,
                 {k: float(row[k]) for k in ("welfare", "optimum", "gap", "relative_gap")},
             )

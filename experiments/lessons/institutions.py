@@ -9,21 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.exp_flexibility import SHOCKS as FLEX_SHOCKS
-from experiments.figures import save_figure
+from experiments.catalogue.flexibility import SHOCKS as FLEX_SHOCKS
+from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
     Lesson,
     LessonResult,
     Progress,
     Scene,
     SceneResult,
-    _pct,
-    _simulate,
 )
+from experiments.lessons.helpers import pct, simulate
 
 # ====================================================================== collective helpers
 REPLICATES = 3
@@ -67,7 +65,7 @@ def _replicated(
         cfg = scene.config()
         runs = []
         for r in range(replicates):
-            model, df = _simulate(cfg, seed + r)
+            model, df = simulate(cfg, seed + r)
             runs.append(_collective_metrics(model, df))
             if r == 0:
                 frames.append(df)
@@ -114,12 +112,12 @@ _PEDERSEN = {
 }
 
 
-def _run_hegemons(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_hegemons(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """No, cooperative and coercive hegemon in the classroom with a costly institution:
     long-run means over replicates (the same seeds for every scene)."""
     means, _ = _replicated(lesson, seed, progress)
     labels = [s.label for s in lesson.scenes]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4))
+    fig, axes = subplots(1, 4, figsize=(16, 4))
     _bars(axes[0], labels, [m["welfare"] for m in means], "regional welfare W", color="tab:green")
     _bars(axes[1], labels, [m["participation"] for m in means], "participation", fmt="{:.1%}")
     _bars(axes[2], labels, [m["gini"] for m in means], "Gini of payoffs", color="tab:purple")
@@ -139,8 +137,8 @@ def _run_hegemons(lesson: Lesson, out: Path, seed: int, progress: Progress) -> L
     results = [
         SceneResult(
             scene.label,
-            f"W = {m['welfare']:.2f}, participation {_pct(m['participation'])}, Gini "
-            f"{m['gini']:.2f}, cooperation {_pct(m['cooperation'])}; payoff per round: leader "
+            f"W = {m['welfare']:.2f}, participation {pct(m['participation'])}, Gini "
+            f"{m['gini']:.2f}, cooperation {pct(m['cooperation'])}; payoff per round: leader "
             f"{m['leader_payoff']:.2f}, others {m['others_payoff']:.2f}; transfers "
             f"{m['transfers']:.2f}",
             _PEDERSEN[scene.overrides["hegemon"]],
@@ -173,12 +171,12 @@ _TABLE2 = {
 }
 
 
-def _run_levels(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_levels(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """The four regimes in the classroom: long-run welfare, price of non-coordination,
     participation, duplication and shortfall (mean over replicates, the same seeds)."""
     means, _ = _replicated(lesson, seed, progress)
     labels = [s.label for s in lesson.scenes]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4))
+    fig, axes = subplots(1, 4, figsize=(16, 4))
     _bars(axes[0], labels, [m["welfare"] for m in means], "regional welfare W", color="tab:green")
     axes[0].axhline(means[0]["optimum"], color="black", ls="--", lw=1, label="optimum W_opt")
     axes[0].legend(fontsize=7, loc="lower left")
@@ -200,8 +198,8 @@ def _run_levels(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
         SceneResult(
             scene.label,
             f"W = {m['welfare']:.2f} (W − W_opt = {m['price_of_non_coordination']:.2f}), "
-            f"participation {_pct(m['participation'])}, {m['duplication']:.1f} duplicated "
-            f"plants, shortfall {_pct(m['shortfall'])}, cooperation {_pct(m['cooperation'])}",
+            f"participation {pct(m['participation'])}, {m['duplication']:.1f} duplicated "
+            f"plants, shortfall {pct(m['shortfall'])}, cooperation {pct(m['cooperation'])}",
             _TABLE2[scene.overrides["regime"]],
             m,
         )
@@ -246,20 +244,20 @@ def _survival(cooperation: pd.Series) -> float:
     return float(below[0] + 1 if below.size else len(cooperation))
 
 
-def _run_flexibility(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_flexibility(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Each flexibility off and on under its shock, the same seeds (common random numbers: the
     same elections and technology shocks): how long cooperation survives, participation,
     welfare and the plan's gap to the optimum."""
     reps = 2
     progress.start(len(lesson.scenes) * reps)
-    fig, axes = plt.subplots(2, len(SHOCKS), figsize=(16, 7.5), sharex=True)
+    fig, axes = subplots(2, len(SHOCKS), figsize=(16, 7.5), sharex=True)
     results = []
     for k, scene in enumerate(lesson.scenes):
         cfg = scene.config()
         kind = list(SHOCKS)[k // 2]
         runs = []
         for r in range(reps):
-            _, df = _simulate(cfg, seed + r)
+            _, df = simulate(cfg, seed + r)
             runs.append(
                 {
                     "survival": _survival(df["cooperation"]),
@@ -289,7 +287,7 @@ def _run_flexibility(lesson: Lesson, out: Path, seed: int, progress: Progress) -
             SceneResult(
                 scene.label,
                 f"cooperation survives {m['survival']:.0f} of {FLEX_ROUNDS} rounds; "
-                f"participation {_pct(m['participation'])}, W = {m['welfare']:.2f}, plan − "
+                f"participation {pct(m['participation'])}, W = {m['welfare']:.2f}, plan − "
                 f"W_opt = {m['plan_gap']:.2f} (mean over the game, {reps} runs)",
                 _FLEX_THEORY[kind][bool(getattr(cfg, kind))],
                 m,

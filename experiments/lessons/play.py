@@ -6,37 +6,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.figures import save_figure
-from experiments.lessons.catalogue import get_lesson
+from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
     Lesson,
     LessonResult,
     Progress,
     SceneResult,
-    _pct,
-    _simulate,
-    _tail,
-    _write_csv,
 )
+from experiments.lessons.helpers import pct, simulate, tail, write_csv
+from experiments.lessons.syllabus import get_lesson
 
 
 # ---------------------------------------------------------------------- generic runner
 def _run_generic(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Every scene once: long-run cooperation; figure: cooperation over the rounds."""
     progress.start(len(lesson.scenes))
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = subplots(figsize=(8, 4))
     results = []
     for scene in lesson.scenes:
-        _, df = _simulate(scene.config(), seed)
-        coop = _tail(df["cooperation"])
+        _, df = simulate(scene.config(), seed)
+        coop = tail(df["cooperation"])
         ax.plot(df["round"], df["cooperation"], label=scene.label)
         results.append(
             SceneResult(
-                scene.label, f"long-run cooperation {_pct(coop)}", "—", {"cooperation": coop}
+                scene.label, f"long-run cooperation {pct(coop)}", "—", {"cooperation": coop}
             )
         )
         progress.step()
@@ -70,7 +66,7 @@ def play_lesson(
     finally:
         bar.close()
     rows = [{"scene": k, "label": r.label, **dict(r.values)} for k, r in enumerate(result.scenes)]
-    csv = _write_csv(pd.DataFrame(rows), out / "results.csv")
+    csv = write_csv(pd.DataFrame(rows), out / "results.csv")
     from experiments.output import atomic_write
 
     md = atomic_write(

@@ -8,22 +8,17 @@ import math
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
-from experiments.figures import save_figure
+from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
     Lesson,
     LessonResult,
     Progress,
     Scene,
     SceneResult,
-    _pairwise_cooperation,
-    _pct,
-    _simulate,
-    _tail,
-    _write_csv,
 )
+from experiments.lessons.helpers import pairwise_cooperation, pct, simulate, tail, write_csv
 from model import theory
 from model.games import PD, MatrixGame
 from model.scenarios import load_preset
@@ -119,18 +114,18 @@ def pivot_delta_star(cfg, seed: int) -> float:
     return float(eng.critical_deltas(0)[eng.economies[0].countries.index(CLASSROOM_PIVOT)])
 
 
-def _run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """The scenes (the default scenario and the classroom on either side of their thresholds),
     and the basin of TitForTat against AllD over (δ, x0) against the boundary x*(δ)."""
     import numpy as np
 
     progress.start(len(lesson.scenes) + len(BASIN_DELTAS) * len(BASIN_SHARES))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+    fig, (left, right) = subplots(1, 2, figsize=(12, 4.4))
     results = []
     for scene in lesson.scenes:
         cfg = scene.config()
-        _, df = _simulate(cfg, seed)
-        coop = _tail(df["cooperation"])
+        _, df = simulate(cfg, seed)
+        coop = tail(df["cooperation"])
         values = {"continuation": cfg.continuation, "cooperation": coop}
         if cfg.mode == "collective":
             star = pivot_delta_star(cfg, seed)
@@ -140,7 +135,7 @@ def _run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
                 f"δ < its δ* it declines, and without it no plan pays the others their outside "
                 f"option → compliance 0; above it, all who gain comply"
             )
-            measured = f"compliance {_pct(coop)} (long run)"
+            measured = f"compliance {pct(coop)} (long run)"
         else:
             x_star = theory.basin_boundary(PD, cfg.continuation)
             values["basin_boundary"] = x_star
@@ -151,7 +146,7 @@ def _run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
                 else f"reciprocity pays (TFT beats AllD from a share above x* = "
                 f"{x_star:.2f}) and spreads → cooperation"
             )
-            measured = f"cooperation {_pct(coop)} (long run)"
+            measured = f"cooperation {pct(coop)} (long run)"
         results.append(SceneResult(scene.label, measured, what, values))
         right.plot(df["round"], df["cooperation"], label=scene.label)
         progress.step()
@@ -179,7 +174,7 @@ def _run_shadow(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Les
     right.set_title("The scenes, round by round", fontsize=10)
     fig.suptitle(lesson.title, fontsize=11)
     figure = save_figure(fig, out / f"{lesson.name}.png")
-    data = _write_csv(basin, out / "basin.csv")
+    data = write_csv(basin, out / "basin.csv")
     return LessonResult(lesson, seed, results, [figure], [data])
 
 
@@ -234,24 +229,24 @@ def wsls_mutual_cooperation(e: float) -> float:
     return (1 - e) * (1 - 3 * e + 4 * e**2)
 
 
-def _run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Noise repair (TFT, GTFT, WSLS under implementation noise, against the closed forms),
     slow feedback (forward-looking governments over δ for delays d = 0, 1, 2 against
     δ*(d)), and the coordinator's transparency in the classroom (TFT members misreading 5 %)."""
     delays = (0, 1, 2)
     progress.start(len(lesson.scenes) + len(delays) * len(DELTA_GRID))
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.4))
+    fig, axes = subplots(1, 3, figsize=(17, 4.4))
     results = []
     for scene in lesson.scenes:
         cfg = scene.config()
-        _, df = _simulate(cfg, seed)
-        coop, mutual = _tail(df["cooperation"]), _tail(df["mutual_cooperation"])
+        _, df = simulate(cfg, seed)
+        coop, mutual = tail(df["cooperation"]), tail(df["mutual_cooperation"])
         values = {"cooperation": coop, "mutual_cooperation": mutual}
         rule = next(iter(cfg.strategies))
         if cfg.mode == "collective":
-            values["welfare"] = _tail(df["welfare"])
+            values["welfare"] = tail(df["welfare"])
             eps = cfg.observation_error * (1 - cfg.transparency)
-            measured = f"long-run cooperation {_pct(coop)}, W = {values['welfare']:.1f}"
+            measured = f"long-run cooperation {pct(coop)}, W = {values['welfare']:.1f}"
             what = (
                 f"members misread each other with ε(1 − τ) = {eps:.2f}; every misreading "
                 "sets off a TFT echo, and a country follows the plan only while most of its "
@@ -261,17 +256,17 @@ def _run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Less
         elif rule == "Calculating":
             star = theory.critical_deltas(cfg.matrix_game, cfg.observation_delay)["Grim"]
             values["delta_star"] = star
-            measured = f"long-run cooperation {_pct(coop)}"
+            measured = f"long-run cooperation {pct(coop)}"
             what = (
                 f"δ^(d+1) = {cfg.continuation ** (cfg.observation_delay + 1):.2f} < "
                 f"(T−R)/(T−P) = {DELTA_STAR:.2f}: δ = {cfg.continuation:g} < δ*(d = "
                 f"{cfg.observation_delay}) = {star:.2f} → no cooperation"
             )
         else:
-            payoff = _tail(df["mean_payoff"])
+            payoff = tail(df["mean_payoff"])
             values["payoff"] = payoff
             measured = (
-                f"cooperation {_pct(coop)}, mutual cooperation {_pct(mutual)}, payoff "
+                f"cooperation {pct(coop)}, mutual cooperation {pct(mutual)}, payoff "
                 f"{payoff:.2f} per interaction"
             )
             if rule == "TitForTat":
@@ -282,7 +277,7 @@ def _run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Less
             elif rule == "WinStayLoseShift":
                 what = (
                     "mutual cooperation (1−e)(1−3e+4e²) = "
-                    f"{_pct(wsls_mutual_cooperation(cfg.noise))} (e = {cfg.noise:g})"
+                    f"{pct(wsls_mutual_cooperation(cfg.noise))} (e = {cfg.noise:g})"
                 )
             else:
                 q = theory.gtft_generosity(cfg.matrix_game)
@@ -310,7 +305,7 @@ def _run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Less
         coop = []
         for delta in DELTA_GRID:
             cfg = load_preset("default").replace(**_shadow_overrides(delta, observation_delay=d))
-            c = _pairwise_cooperation(cfg, seed)
+            c = pairwise_cooperation(cfg, seed)
             coop.append(float(c[c.shape[0] // 2 :].mean()))
             rows.append({"observation_delay": d, "continuation": delta, "cooperation": coop[-1]})
             progress.step()
@@ -335,5 +330,5 @@ def _run_noise(lesson: Lesson, out: Path, seed: int, progress: Progress) -> Less
         ax.grid(alpha=0.3)
     fig.suptitle(lesson.title, fontsize=11)
     figure = save_figure(fig, out / f"{lesson.name}.png")
-    data = _write_csv(pd.DataFrame(rows), out / "cooperation_by_delay.csv")
+    data = write_csv(pd.DataFrame(rows), out / "cooperation_by_delay.csv")
     return LessonResult(lesson, seed, results, [figure], [data])

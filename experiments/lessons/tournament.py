@@ -15,11 +15,8 @@ from experiments.lessons.core import (
     Progress,
     Scene,
     SceneResult,
-    _pct,
-    _simulate,
-    _tail,
-    _write_csv,
 )
+from experiments.lessons.helpers import pct, simulate, tail, write_csv
 from model.config import CLASSIC_SEVEN
 
 # ====================================================================== 9. tournament
@@ -44,7 +41,7 @@ TOURNAMENT_SCENES = (
 )
 
 
-def _run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
+def run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Axelrod's round robin (every rule meets every other and itself, 200 rounds × 5
     repetitions) without and with 5 % noise, plus the scenes on a network."""
     from agents.country import CountryAgent
@@ -58,7 +55,7 @@ def _run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) ->
         )
         title = f"Round robin, 200 rounds × 5, noise {noise:g}"
         figures.append(tournament_figure(table, out / f"tournament{suffix}.png", title))
-        tables.append(_write_csv(table.reset_index(), out / f"tournament{suffix}.csv"))
+        tables.append(write_csv(table.reset_index(), out / f"tournament{suffix}.csv"))
         order = list(table.index)
         notes.append(
             f"Noise {noise:g}: ranking "
@@ -69,7 +66,7 @@ def _run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) ->
     results = []
     for scene in lesson.scenes:
         cfg = scene.config()
-        model, df = _simulate(cfg, seed)
+        model, df = simulate(cfg, seed)
         countries = model.agents_by_type[CountryAgent]
         frame = pd.DataFrame(
             {
@@ -79,7 +76,7 @@ def _run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) ->
                 / len(df),
             }
         )
-        coop = _tail(df["cooperation"])
+        coop = tail(df["cooperation"])
         values: dict[str, float] = {"cooperation": coop}
         if cfg.evolution != "none":
             shares = {
@@ -90,16 +87,16 @@ def _run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) ->
             values.update({f"share_{k}": v for k, v in shares.items()})
             top = sorted(shares.items(), key=lambda kv: -kv[1])
             measured = (
-                f"long-run cooperation {_pct(coop)}; final shares "
-                + ", ".join(f"{k} {_pct(v)}" for k, v in top if v > 0)
-                + f"; AllD {_pct(shares.get('AllD', 0.0))}"
+                f"long-run cooperation {pct(coop)}; final shares "
+                + ", ".join(f"{k} {pct(v)}" for k, v in top if v > 0)
+                + f"; AllD {pct(shares.get('AllD', 0.0))}"
             )
             what = "AllD prospers only while it has victims; reciprocal rules spread"
         else:
             by = frame.groupby("strategy")["payoff"].mean().sort_values(ascending=False)
             values.update({f"payoff_{k}": float(v) for k, v in by.items()})
             measured = (
-                f"long-run cooperation {_pct(coop)}; payoff per partner a round: "
+                f"long-run cooperation {pct(coop)}; payoff per partner a round: "
                 + ", ".join(f"{k} {v:.2f}" for k, v in by.items())
             )
             what = (

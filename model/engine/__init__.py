@@ -9,9 +9,10 @@ from typing import Any
 
 from model.config import ModelConfig
 from model.economy import Economy
-from model.engine.base import METRICS, RoundEngine, RoundRecord, allocate
-from model.engine.collective import SERIES, CollectiveEngine
+from model.engine.base import RoundEngine, RoundRecord, allocate
+from model.engine.collective import CollectiveEngine
 from model.engine.pairwise import PairwiseEngine
+from model.metrics import METRICS, SERIES
 
 __all__ = [
     "METRICS",

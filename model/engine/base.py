@@ -54,6 +54,7 @@ from agents.strategies import (
     state_grid,
 )
 from model.config import ModelConfig
+from model.metrics import METRICS
 from model.network import build_network, edge_arrays
 
 _BLOCK_FLOATS = 1 << 20  # uniforms drawn per replicate stream at a time (bounded memory)
@@ -69,8 +70,6 @@ _PURPOSES = (
     "shocks",
     "era",
 )
-METRICS = ("cooperation", "mutual_cooperation", "mean_payoff", "trust", "relationship_age")
-"""Per-round metrics of every engine (``RoundRecord`` fields besides the shares)."""
 
 
 @dataclass(frozen=True)

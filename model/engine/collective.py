@@ -48,7 +48,7 @@ from model.engine.base import RoundEngine
 from model.games import MatrixGame
 from model.incentives import future_advantage
 from model.institutions import club_by_complementarity, technology_shock
-from model.metrics import gini
+from model.metrics import SERIES, gini
 from model.theory import calculating_threshold
 
 COUNCIL_ROUNDS = 10
@@ -60,18 +60,6 @@ COUNCIL_GAP = 0.01
 """A council stops searching once its plan is within this relative gap of its bound."""
 SUPRANATIONAL_SLOWDOWN = 3
 """A binding plan is revised this many times less often than ``replan_interval``."""
-SERIES = (
-    "welfare",
-    "plan_welfare",
-    "optimum",
-    "price_of_non_coordination",
-    "duplication",
-    "shortfall",
-    "gini",
-    "participation",
-    "transfers",
-)
-"""Per-round collective metrics (``engine.series[name]``, shape (rounds, R))."""
 _AGES = HISTORY_STATES // 4  # history codes below this mean "last seen cooperating"
 
 

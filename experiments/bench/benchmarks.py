@@ -312,7 +312,7 @@ def bench_b7(steps: int = 60) -> dict:
     import tempfile
     from pathlib import Path
 
-    from experiments.browser import chromium_path, launch_chromium, serve_app
+    from experiments.bench.browser import chromium_path, launch_chromium, serve_app
 
     if chromium_path() is None:
         return {"benchmark": "B7", "value": None, "unit": "ms", "target": None,

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis import aggregate, crossing
-from experiments.experiment import Experiment, Part
+from experiments.catalogue.experiment import Experiment, Part
 from model import theory
 from model.games import PD
 
@@ -256,12 +256,11 @@ def analyze(df: pd.DataFrame, out: Path) -> str:
 def _analyze_sampled(df: pd.DataFrame, out: Path) -> list[str]:
     """A sampled (LHS, Sobol, Morris, CSV) design over (δ, x0) of TitForTat vs AllD: the final
     TitForTat share at each point, with the basin boundary drawn over it."""
-    import matplotlib.pyplot as plt
 
-    from experiments.figures import save_figure
+    from experiments.figures import save_figure, subplots
 
     means = df.groupby("point_index")[["continuation", "x0", "tft"]].mean()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = subplots(figsize=(7, 4.5))
     sc = ax.scatter(
         means["continuation"], means["x0"], c=means["tft"], cmap="RdYlGn", vmin=0, vmax=1, s=25
     )
@@ -283,13 +282,12 @@ def _analyze_sampled(df: pd.DataFrame, out: Path) -> list[str]:
 
 
 def _analyze_evolution(df: pd.DataFrame, out: Path) -> list[str]:
-    import matplotlib.pyplot as plt
 
-    from experiments.figures import save_figure
+    from experiments.figures import save_figure, subplots
 
     eras = df[(df["mix"] == "tft_alld") & (df["horizon"] == "eras")]
     grid = eras.groupby(["continuation", "x0"])["tft"].mean().unstack()
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, axes = subplots(1, 2, figsize=(13, 4.8))
     ax = axes[0]
     mesh = ax.pcolormesh(
         grid.index, grid.columns, grid.T.values, cmap="RdYlGn", vmin=0, vmax=1, shading="nearest"
@@ -343,15 +341,14 @@ def _analyze_evolution(df: pd.DataFrame, out: Path) -> list[str]:
 
 
 def _analyze_collective(df: pd.DataFrame, out: Path) -> list[str]:
-    import matplotlib.pyplot as plt
 
-    from experiments.figures import save_figure
+    from experiments.figures import save_figure, subplots
     from model.engine import build_engine
     from model.scenarios import load_preset
 
     plain = df[df["stake_sigma"].fillna(0.0) == 0] if "stake_sigma" in df else df
     agg = plain.groupby(["preset", "rules", "continuation"])[["compliance", "gap"]].mean()
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.6))
+    fig, axes = subplots(1, 2, figsize=(13, 4.6))
     for preset in COLLECTIVE_PRESETS:
         if preset not in agg.index.get_level_values(0):
             continue
@@ -412,11 +409,10 @@ def _analyze_collective(df: pd.DataFrame, out: Path) -> list[str]:
 
 
 def _analyze_streams(df: pd.DataFrame, out: Path) -> list[str]:
-    import matplotlib.pyplot as plt
 
-    from experiments.figures import save_figure
+    from experiments.figures import save_figure, subplots
 
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig, ax = subplots(figsize=(8, 4.8))
     rows = []
     for (eps, d), g in df.groupby(["observation_error", "observation_delay"]):
         g = g.groupby("continuation")[["advantage", "advantage_se"]].mean().reset_index()

@@ -39,15 +39,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from experiments.analysis import aggregate, label, log_n_axis
-from experiments.experiment import Experiment, Part
-from experiments.figures import save_figure
+from experiments.catalogue.experiment import Experiment, Part
+from experiments.figures import save_figure, subplots
 
 REGIMES = ("none", "plurilateral", "supranational", "minilateral")
 COLLECTIVE_BASE = {
@@ -117,7 +113,7 @@ def analyze_participants(df: pd.DataFrame, out: Path) -> str:
     if len(col):
         col = _per_country(col)
         metrics = ("cooperation", "welfare_per_country", "participation")
-        fig, axes = plt.subplots(1, 3, figsize=(16, 4.3))
+        fig, axes = subplots(1, 3, figsize=(16, 4.3))
         for metric, ax in zip(metrics, axes, strict=True):
             agg = aggregate(col, ["regime", "n_countries"], metric)
             share = metric != "welfare_per_country"  # shares live in [0, 1]
@@ -166,7 +162,7 @@ def analyze_participants(df: pd.DataFrame, out: Path) -> str:
     pw = df[df["part"] == "pairwise"]
     if len(pw):
         agg = aggregate(pw, ["n_countries"], "cooperation")
-        fig, ax = plt.subplots(figsize=(6.5, 4))
+        fig, ax = subplots(figsize=(6.5, 4))
         ax.plot(agg["n_countries"], agg["mean"], marker="o", label="TitForTat vs AllD")
         ax.fill_between(
             agg["n_countries"], agg["low"].clip(0, 1), agg["high"].clip(0, 1), alpha=0.2

@@ -19,16 +19,12 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from experiments.analysis import aggregate, label
-from experiments.experiment import Experiment, Part
-from experiments.figures import save_figure
+from experiments.catalogue.experiment import Experiment, Part
+from experiments.figures import save_figure, subplots
 from experiments.output import atomic_write
 from model.config import ModelConfig
 from model.engine import SERIES, CollectiveEngine
@@ -154,7 +150,7 @@ def analyze_institutions(df: pd.DataFrame, out: Path) -> str:
     table = institutions_table(df)
     atomic_write(out / "institutions.csv", lambda p: table.to_csv(p, index=False))
     panels = ("welfare", "price_of_non_coordination", "participation", "gini", "cooperation")
-    fig, axes = plt.subplots(1, len(panels) + 1, figsize=(4 * (len(panels) + 1), 4.2))
+    fig, axes = subplots(1, len(panels) + 1, figsize=(4 * (len(panels) + 1), 4.2))
     costs = sorted(table["coordination_cost"].unique())
     names = [n for n in INSTITUTIONS if n in set(table["institution"])]
     x = np.arange(len(names))

@@ -4,23 +4,19 @@ size (the largest country's GDP share) in the classroom economy (plurilateral re
 The largest country (Aldoria, GDP 40 of 100) has its GDP rescaled so that its share is
 ``size_share``; the others keep theirs. It stays the largest only for shares above
 25/85 ≈ 0.294 (Borduria has 25 of the other 60), so the grid starts at 0.3. Seeds: common
-random numbers by design (see :mod:`experiments.exp_institutions`).
+random numbers by design (see :mod:`experiments.catalogue.institutions`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from experiments.analysis import aggregate, label
-from experiments.exp_institutions import DEFAULT_BURN_IN, classroom_config, long_run, simulate
-from experiments.experiment import Experiment, Part
-from experiments.figures import save_figure
+from experiments.catalogue.experiment import Experiment, Part
+from experiments.catalogue.institutions import DEFAULT_BURN_IN, classroom_config, long_run, simulate
+from experiments.figures import save_figure, subplots
 from experiments.output import atomic_write
 from model.scenarios import load_preset
 
@@ -78,7 +74,7 @@ def hegemon_points(scale: float = 1.0) -> list[dict]:
 def analyze_hegemon(df: pd.DataFrame, out: Path) -> str:
     """Lines (means with 95 % CIs) of each metric against the leader's GDP share, one per
     hegemon type, and a table of the means at each share."""
-    fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 4))
+    fig, axes = subplots(1, len(METRICS), figsize=(4 * len(METRICS), 4))
     aggs = {m: aggregate(df, ["hegemon", "size_share"], m) for m in METRICS}
     for ax, metric in zip(axes, METRICS, strict=True):
         for h in HEGEMONS:

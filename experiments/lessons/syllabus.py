@@ -7,25 +7,25 @@ from experiments.lessons.core import Lesson
 from experiments.lessons.games import (
     PD_SCENES,
     STAG_SCENES,
-    _run_prisoners_dilemma,
-    _run_stag_hunt,
+    run_prisoners_dilemma,
+    run_stag_hunt,
 )
-from experiments.lessons.information_broker import BROKER_SCENES, _run_broker
+from experiments.lessons.information_broker import BROKER_SCENES, run_broker
 from experiments.lessons.institutions import (
     FLEX_SCENES,
     HEGEMON_SCENES,
     LEVEL_SCENES,
-    _run_flexibility,
-    _run_hegemons,
-    _run_levels,
+    run_flexibility,
+    run_hegemons,
+    run_levels,
 )
 from experiments.lessons.repeated_games import (
     NOISE_SCENES,
     SHADOW_SCENES,
-    _run_noise,
-    _run_shadow,
+    run_noise,
+    run_shadow,
 )
-from experiments.lessons.tournament import TOURNAMENT_SCENES, _run_tournament
+from experiments.lessons.tournament import TOURNAMENT_SCENES, run_tournament
 
 # ====================================================================== the lessons
 LESSONS: dict[str, Lesson] = {
@@ -60,7 +60,7 @@ give the neighbours Grim or TitForTat: can they keep the plan without a referee?
             "plan) and regional welfare when everybody goes alone or follows the plan: "
             "duplicated plants and a large gap to the optimum W_opt without the plan.",
             scenes=PD_SCENES,
-            run=_run_prisoners_dilemma,
+            run=run_prisoners_dilemma,
         ),
         Lesson(
             name="stag-hunt",
@@ -91,7 +91,7 @@ evolution off and see that nothing moves without imitation.""",
             "the border between the basins of attraction, which the broker moves from 0.75 to "
             "0.40.",
             scenes=STAG_SCENES,
-            run=_run_stag_hunt,
+            run=run_stag_hunt,
         ),
         Lesson(
             name="shadow-of-the-future",
@@ -120,7 +120,7 @@ others their outside option. Above it the agreement stands.
             figure="Left: the final TitForTat share against AllD over (δ, initial share), with "
             "the theoretical basin boundary x*(δ); right: the scenes round by round.",
             scenes=SHADOW_SCENES,
-            run=_run_shadow,
+            run=run_shadow,
         ),
         Lesson(
             name="noise-and-feedback",
@@ -154,7 +154,7 @@ WinStayLoseShift; move transparency; raise the observation delay.""",
             "longer shadow when news comes late (δ*(d) = 0.50, 0.71, 0.79); right: a "
             "transparent broker keeps misreading TFT governments on the plan.",
             scenes=NOISE_SCENES,
-            run=_run_noise,
+            run=run_noise,
         ),
         Lesson(
             name="information-broker",
@@ -185,7 +185,7 @@ compare N = 6 and N = 48.""",
             "(right) against N: large without a broker, growing with N under perfect-information "
             "best replies (Nash), and small at every N with the broker.",
             scenes=BROKER_SCENES,
-            run=_run_broker,
+            run=run_broker,
         ),
         Lesson(
             name="hegemons",
@@ -217,7 +217,7 @@ own payoff.""",
             "coercive one: the cooperative hegemon keeps everybody in and equalises payoffs at "
             "its own expense.",
             scenes=HEGEMON_SCENES,
-            run=_run_hegemons,
+            run=run_hegemons,
         ),
         Lesson(
             name="three-levels",
@@ -247,7 +247,7 @@ sovereignty_cost; compare participation and the price of non-coordination W − 
             "closest to the optimum here, the binding plan loses members, and the two-country "
             "club leaves the rest of the region duplicating.",
             scenes=LEVEL_SCENES,
-            run=_run_levels,
+            run=run_levels,
         ),
         Lesson(
             name="triple-flexibility",
@@ -282,7 +282,7 @@ participation goes; raise election_rate or tech_shock_rate.""",
             "the moving optimum; opting out of single sectors keeps every member in, with about "
             "the same welfare.",
             scenes=FLEX_SCENES,
-            run=_run_flexibility,
+            run=run_flexibility,
         ),
         Lesson(
             name="tournament",
@@ -313,7 +313,7 @@ strategy shares.""",
             "(column), ranked, without and with noise: AllD wins its own duels but ranks last; "
             "reciprocal rules head the table.",
             scenes=TOURNAMENT_SCENES,
-            run=_run_tournament,
+            run=run_tournament,
         ),
     )
 }

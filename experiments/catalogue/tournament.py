@@ -20,15 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.experiment import Experiment, Part
-from experiments.figures import save_figure
+from experiments.catalogue.experiment import Experiment, Part
+from experiments.figures import save_figure, subplots
 from model.config import CLASSIC_SEVEN
 
 TOURNAMENT_STRATEGIES = (*CLASSIC_SEVEN, "GenerousTitForTat", "Calculating")
@@ -141,14 +137,14 @@ def _plot_round_robin(df: pd.DataFrame, out: Path) -> None:
     means, names = _scores(df)
     ranks = means.rank(axis=1, ascending=False, method="min")
     settings = [f"δ={d:g}\nε={n:g}" for d, n in means.index]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(15, 5), gridspec_kw={"width_ratios": [2.2, 1]})
+    fig, (left, right) = subplots(1, 2, figsize=(15, 5), gridspec_kw={"width_ratios": [2.2, 1]})
     mesh = left.imshow(ranks.T.to_numpy(), cmap="RdYlGn_r", aspect="auto")
     left.set_yticks(range(len(names)), names, fontsize=8)
     left.set_xticks(range(len(settings)), settings, fontsize=7)
     for (j, i), value in np.ndenumerate(ranks.T.to_numpy()):
         left.text(i, j, f"{value:.0f}", ha="center", va="center", fontsize=7)
     left.set_title("Rank of each strategy (1 = best mean score per round)", fontsize=10)
-    plt.colorbar(mesh, ax=left, label="rank")
+    left.figure.colorbar(mesh, ax=left, label="rank")
 
     deltas = sorted({d for d, _ in means.index})
     noises = sorted({n for _, n in means.index})
@@ -179,7 +175,7 @@ def evolution_shares(df: pd.DataFrame) -> pd.DataFrame:
 def _plot_evolution(df: pd.DataFrame, out: Path) -> None:
     table = evolution_shares(df)
     shares = table[[c for c in table.columns if c.startswith("share_")]]
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, ax = subplots(figsize=(10, 4.5))
     width = 0.8 / max(len(shares), 1)
     x = np.arange(shares.shape[1])
     for k, ((rule, noise), row) in enumerate(shares.iterrows()):

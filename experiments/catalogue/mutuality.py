@@ -22,16 +22,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from experiments.analysis import aggregate
-from experiments.experiment import Experiment, Part
-from experiments.figures import save_figure
+from experiments.catalogue.experiment import Experiment, Part
+from experiments.figures import save_figure, subplots
 
 GAME_CLASSES = ("prisoners_dilemma", "stag_hunt", "chicken", "harmony")
 IMPLIED = ("harmony", "stag_hunt", "prisoners_dilemma", "chicken", "deadlock")
@@ -169,7 +165,7 @@ def analyze_mutuality(df: pd.DataFrame, out: Path) -> str:
         table = pairwise_table(df)
         games = [g for g in GAME_CLASSES if g in set(table["game"])]
         mixes = [m for m in MIXES if m in set(table["mix"])]
-        fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.3))
+        fig, (left, right) = subplots(1, 2, figsize=(13, 4.3))
         width = 0.8 / max(len(mixes), 1)
         for k, mix in enumerate(mixes):
             t = table[table["mix"] == mix].set_index("game").reindex(games)
@@ -213,7 +209,7 @@ def analyze_mutuality(df: pd.DataFrame, out: Path) -> str:
     if (df["part"] == "economy").any():
         table = economy_table(df)
         panels = ("cooperation", "welfare", "implied_stag_hunt", "implied_prisoners_dilemma")
-        fig, axes = plt.subplots(1, len(panels), figsize=(18, 4))
+        fig, axes = subplots(1, len(panels), figsize=(18, 4))
         for metric, ax in zip(panels, axes, strict=True):
             grid = table.pivot(index="premium_scale", columns="chain_bonus", values=metric)
             mesh = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="RdYlGn")
@@ -224,7 +220,7 @@ def analyze_mutuality(df: pd.DataFrame, out: Path) -> str:
             ax.set_xlabel("complementarity γ (chain_bonus)")
             ax.set_ylabel("value-added premium (× preset)")
             ax.set_title(metric.replace("implied_", "share implied ").replace("_", " "))
-            plt.colorbar(mesh, ax=ax)
+            ax.figure.colorbar(mesh, ax=ax)
         fig.suptitle("Classroom economy: complementarity and value added", fontsize=11)
         save_figure(fig, out / "mutuality_economy.png", dpi=110)
         figures.append("`mutuality_economy.png`")

@@ -5,7 +5,7 @@ directional flexibility, costly coordination (dissatisfied members) for composit
 
 How long cooperation survives: ``survival_rounds``, the first round whose cooperation is below
 1/2 (the number of rounds played when it never is: censored). Common random numbers by design:
-the engine seed of every run is :data:`experiments.exp_institutions.CRN_SEED` with streams
+the engine seed of every run is :data:`experiments.catalogue.institutions.CRN_SEED` with streams
 ``replicate``, so the on and off runs of replicate r face identical elections and technology
 shocks, and the analysis pairs them (on − off per replicate).
 """
@@ -14,17 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from experiments.analysis import aggregate, label
-from experiments.exp_institutions import classroom_config, simulate
-from experiments.experiment import Experiment, Part
-from experiments.figures import save_figure
+from experiments.catalogue.experiment import Experiment, Part
+from experiments.catalogue.institutions import classroom_config, simulate
+from experiments.figures import save_figure, subplots
 from experiments.output import atomic_write
 from model.scenarios import load_preset
 
@@ -112,7 +108,7 @@ def analyze_flexibility(df: pd.DataFrame, out: Path) -> str:
     levels = {m: aggregate(df, [*by, "flexible"], m) for m in METRICS}
     names = [f for f in SHOCKS if f in set(diff["flexibility"])]
     intensities = sorted(diff["intensity"].unique())
-    fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 4))
+    fig, axes = subplots(1, len(METRICS), figsize=(4 * len(METRICS), 4))
     x = np.arange(len(names))
     width = 0.8 / len(intensities)
     for ax, metric in zip(axes, METRICS, strict=True):
