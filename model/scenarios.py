@@ -25,7 +25,30 @@ PRESETS: dict[str, str] = {p.stem: _description(p) for p in sorted(PRESET_DIR.gl
 
 
 def load_preset(name: str) -> ModelConfig:
-    """The :class:`ModelConfig` of a preset (by name) or of a scenario file (by path)."""
+    """The :class:`~model.config.ModelConfig` of a preset or of a scenario file.
+
+    Parameters
+    ----------
+    name : str
+        A preset's name (see :data:`PRESETS` or ``pacts presets``) or the path of a ``.toml``
+        scenario file (ModelConfig fields at the top level).
+
+    Returns
+    -------
+    ModelConfig
+        The validated configuration; an unknown preset or field raises ValueError.
+
+    Examples
+    --------
+    >>> from model.scenarios import load_preset
+    >>> config = load_preset("mercosur")
+    >>> config.mode, config.n_countries
+    ('collective', 5)
+    >>> load_preset("atlantis")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown preset 'atlantis'; allowed: ...
+    """
     path = Path(name)
     if path.suffix == ".toml" or path.exists():
         return ModelConfig.from_toml(path)

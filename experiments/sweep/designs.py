@@ -66,8 +66,27 @@ def _base(base: Mapping[str, Any] | None, extra: Extra = None) -> dict:
 
 
 def grid(base: Mapping[str, Any] | None, axes: Mapping[str, Sequence[Any]]) -> Design:
-    """The cartesian product of ``axes`` over ``base``: axes in the given order, the last one
-    varying fastest."""
+    """The cartesian product of ``axes`` over ``base``.
+
+    Parameters
+    ----------
+    base : mapping or None
+        Values shared by every point (:class:`~model.config.ModelConfig` fields, ``burn_in``).
+    axes : mapping of str to sequence
+        Field -> the values it takes; axes in the given order, the last one varying fastest.
+
+    Returns
+    -------
+    Design
+        The points (``method == "grid"``).
+
+    Examples
+    --------
+    >>> from experiments import sweep as sw
+    >>> design = sw.grid({"rounds": 50}, {"continuation": [0.4, 0.95], "noise": [0.0, 0.05]})
+    >>> len(design), design[1]
+    (4, {'rounds': 50, 'continuation': 0.4, 'noise': 0.05})
+    """
     base = _base(base)
     check_names(axes, "grid axes")
     for name, values in axes.items():
@@ -116,9 +135,36 @@ def latin_hypercube(
     seed: int = 0,
     extra: Extra = None,
 ) -> Design:
-    """``n`` points by Latin hypercube sampling (scipy.stats.qmc.LatinHypercube): each field's
-    range is cut into ``n`` equal bins, each hit once. Integer fields are rounded. ``extra``:
-    the experiment's own parameters (see :data:`Extra`), here and in the other designs."""
+    """``n`` points by Latin hypercube sampling (``scipy.stats.qmc.LatinHypercube``).
+
+    Each field's range is cut into ``n`` equal bins, each hit once; integer fields are rounded.
+
+    Parameters
+    ----------
+    base : mapping or None
+        Values shared by every point.
+    ranges : mapping of str to (float, float)
+        Numeric field -> (low, high).
+    n : int
+        Number of points (>= 1).
+    seed : int, default 0
+        Seed of the sampler (the same seed, the same design).
+    extra : mapping of str to type, optional
+        The experiment's own parameters beyond the model's fields (see :data:`Extra`); the
+        same in the other designs.
+
+    Returns
+    -------
+    Design
+        The points (``method == "lhs"``).
+
+    Examples
+    --------
+    >>> from experiments import sweep as sw
+    >>> design = sw.latin_hypercube({"rounds": 50}, {"continuation": (0.2, 1.0)}, n=4, seed=1)
+    >>> sorted(int((p["continuation"] - 0.2) / 0.2) for p in design)  # one point per bin
+    [0, 1, 2, 3]
+    """
     from scipy.stats import qmc
 
     problem = _problem(ranges, extra)
@@ -136,9 +182,34 @@ def sobol(
     seed: int = 0,
     extra: Extra = None,
 ) -> Design:
-    """Saltelli's sampling for Sobol indices (``SALib.sample.sobol.sample``, second order):
-    ``n · (2D + 2)`` points for D fields (``n`` a power of 2). ``design.problem`` keeps SALib's
-    problem for ``SALib.analyze.sobol`` (outputs in the design's order)."""
+    """Saltelli's sampling for Sobol indices (``SALib.sample.sobol.sample``, second order).
+
+    Parameters
+    ----------
+    base : mapping or None
+        Values shared by every point.
+    ranges : mapping of str to (float, float)
+        Numeric field -> (low, high); D fields.
+    n : int
+        Base sample size, a power of 2: the design has ``n · (2D + 2)`` points.
+    seed : int, default 0
+        Seed of the sampler.
+    extra : mapping of str to type, optional
+        The experiment's own parameters (see :data:`Extra`).
+
+    Returns
+    -------
+    Design
+        The points; ``design.problem`` keeps SALib's problem for ``SALib.analyze.sobol``
+        (outputs in the design's order).
+
+    Examples
+    --------
+    >>> from experiments import sweep as sw
+    >>> design = sw.sobol(None, {"continuation": (0.2, 1.0), "noise": (0.0, 0.1)}, n=8)
+    >>> len(design), design.problem["names"]
+    (48, ['continuation', 'noise'])
+    """
     from SALib.sample import sobol as salib_sobol
 
     problem = _problem(ranges, extra)
@@ -156,10 +227,37 @@ def morris(
     num_levels: int = 4,
     extra: Extra = None,
 ) -> Design:
-    """Morris elementary-effects trajectories (``SALib.sample.morris.sample``): ``n``
-    trajectories of ``D + 1`` points. ``design.problem`` keeps SALib's problem for
-    ``SALib.analyze.morris``. (Rounded integer fields can make a step vanish; prefer float
-    fields.)"""
+    """Morris elementary-effects trajectories (``SALib.sample.morris.sample``).
+
+    Rounded integer fields can make a step vanish; prefer float fields.
+
+    Parameters
+    ----------
+    base : mapping or None
+        Values shared by every point.
+    ranges : mapping of str to (float, float)
+        Numeric field -> (low, high); D fields.
+    n : int
+        Number of trajectories, each of ``D + 1`` points.
+    seed : int, default 0
+        Seed of the sampler.
+    num_levels : int, default 4
+        Grid levels of each field.
+    extra : mapping of str to type, optional
+        The experiment's own parameters (see :data:`Extra`).
+
+    Returns
+    -------
+    Design
+        The points; ``design.problem`` keeps SALib's problem for ``SALib.analyze.morris``.
+
+    Examples
+    --------
+    >>> from experiments import sweep as sw
+    >>> design = sw.morris(None, {"continuation": (0.2, 1.0), "noise": (0.0, 0.1)}, n=5)
+    >>> len(design)  # 5 trajectories of D + 1 = 3 points
+    15
+    """
     from SALib.sample import morris as salib_morris
 
     problem = _problem(ranges, extra)
@@ -197,10 +295,34 @@ def _parse_cell(name: str, text: str, extra: Extra = None) -> Any:
 
 
 def from_csv(base: Mapping[str, Any] | None, path: str | Path, extra: Extra = None) -> Design:
-    """Points from a CSV file: a header of field names (and ``burn_in``, and ``extra``'s
-    names), one point per row. Values are read by the field's type (JSON for lists and tables
-    such as ``strategies``); an empty cell keeps the base value. Unknown columns raise
-    ValueError."""
+    """Points from a CSV file: a header of field names, one point per row.
+
+    Values are read by the field's type (JSON for lists and tables such as ``strategies``); an
+    empty cell keeps the base value. Unknown or repeated columns raise ValueError.
+
+    Parameters
+    ----------
+    base : mapping or None
+        Values shared by every point.
+    path : str or Path
+        The CSV file: columns are model fields, ``burn_in`` and ``extra``'s names.
+    extra : mapping of str to type, optional
+        The experiment's own parameters (see :data:`Extra`).
+
+    Returns
+    -------
+    Design
+        The points (``method == "csv"``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from experiments import sweep as sw
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "points.csv"
+    >>> _ = path.write_text("continuation,noise\\n0.4,0.05\\n0.95,\\n")
+    >>> list(sw.from_csv({"noise": 0.0}, path))
+    [{'noise': 0.05, 'continuation': 0.4}, {'noise': 0.0, 'continuation': 0.95}]
+    """
     base = _base(base, extra)
     path = Path(path)
     # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the first name

@@ -59,13 +59,33 @@ def long_run_means(engine: RoundEngine, burn_in: float) -> list[dict[str, float]
 def run_one(params: Mapping[str, Any], seed: int, replicate: int = 0) -> dict[str, float]:
     """One replicate of one point: long-run scalars (finite floats).
 
-    ``params``: ModelConfig fields (JSON-able values) and optionally ``burn_in``, the share of
-    the replicate's rounds ignored at the start (default 0.5). Runs
-    ``PairwiseEngine(config, seed, replicate_ids=[replicate])`` (``CollectiveEngine`` when
-    ``mode == "collective"``) and returns the means over the rounds after the burn-in and within
-    the replicate's horizon of cooperation, mutual_cooperation, mean_payoff and trust, plus
-    ``first_cooperation`` (round 0), ``rounds_played`` and, in collective mode, the means of the
-    collective series (:data:`model.engine.SERIES`). Invalid parameters raise ValueError.
+    Runs ``PairwiseEngine(config, seed, replicate_ids=[replicate])`` (``CollectiveEngine`` when
+    ``mode == "collective"``).
+
+    Parameters
+    ----------
+    params : mapping
+        ModelConfig fields (JSON-able values) and optionally ``burn_in``, the share of the
+        replicate's rounds ignored at the start (default 0.5). Invalid values raise ValueError.
+    seed : int
+        The point's engine seed (a sweep derives it with :func:`~experiments.sweep.run_seed`).
+    replicate : int, default 0
+        The replicate id: its random streams are the engine's replicate ``replicate``.
+
+    Returns
+    -------
+    dict of str to float
+        Means over the rounds after the burn-in and within the replicate's horizon of
+        :data:`model.metrics.METRICS`, plus ``first_cooperation`` (round 0), ``rounds_played``
+        and, in collective mode, the means of :data:`model.metrics.SERIES`.
+
+    Examples
+    --------
+    >>> from experiments import sweep as sw
+    >>> low = sw.run_one({"n_countries": 20, "rounds": 200, "continuation": 0.4}, seed=1)
+    >>> high = sw.run_one({"n_countries": 20, "rounds": 200, "continuation": 0.95}, seed=1)
+    >>> high["cooperation"] > low["cooperation"] + 0.25  # the shadow of the future
+    True
     """
     return run_batch(params, seed, [replicate])[0]
 

@@ -127,13 +127,35 @@ def _repeats(spec: dict | None) -> dict[int, list[int]]:
 
 
 def load_results(out_dir: str | Path) -> pd.DataFrame:
-    """All results of a sweep folder (``results.parquet`` and/or ``parts/``), one row per run,
-    sorted by ``run_id``. Failed runs have NaN results and their ``error`` text.
+    """All results of a sweep folder (``results.parquet`` and/or ``parts/``), one row per run.
 
     A point repeated in the design (e.g. Saltelli's Sobol design with two fields, or rounded
     integer fields) is run once, but its rows appear under each of its positions
-    (``point_index``), so that every point of the design has its results (then ``run_id``
-    repeats; rows are sorted by ``run_id`` and ``point_index``)."""
+    (``point_index``), so that every point of the design has its results.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The sweep's folder (what :meth:`Sweep.run` wrote).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``run_id`` (and ``point_index``): the bookkeeping columns, one column per
+        parameter, the results; failed runs have NaN results and their ``error`` text. Empty
+        (with the columns) when nothing has run yet.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from experiments import sweep as sw
+    >>> folder = tempfile.mkdtemp()
+    >>> design = sw.grid({"n_countries": 10, "rounds": 40}, {"continuation": [0.4, 0.95]})
+    >>> _ = sw.Sweep("doc", design, replicates=2).run(folder, engine="serial", progress=False)
+    >>> df = sw.load_results(folder)
+    >>> len(df), sorted(df["continuation"].unique().tolist())
+    (4, [0.4, 0.95])
+    """
     folder = Path(out_dir)
     spec = read_spec(folder)
     table = _read_table(folder)
@@ -158,9 +180,31 @@ def load_results(out_dir: str | Path) -> pd.DataFrame:
 
 
 def compact(out_dir: str | Path) -> Path:
-    """Merge ``results.parquet`` and all parts into ``results.parquet`` (written atomically),
-    then remove the merged parts. Safe to interrupt: until the parts are gone, readers drop the
-    duplicate rows. Returns the merged file's path."""
+    """Merge ``results.parquet`` and all parts into ``results.parquet``, then remove the parts.
+
+    The merged file is written atomically; safe to interrupt: until the parts are gone,
+    readers drop the duplicate rows.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The sweep's folder.
+
+    Returns
+    -------
+    Path
+        The merged file, ``out_dir/results.parquet``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from experiments import sweep as sw
+    >>> folder = tempfile.mkdtemp()
+    >>> design = sw.grid({"n_countries": 6, "rounds": 20}, {"continuation": [0.5, 0.9]})
+    >>> _ = sw.Sweep("doc", design).run(folder, engine="serial", progress=False)
+    >>> sw.compact(folder).name, len(sw.load_results(folder))
+    ('results.parquet', 2)
+    """
     folder = Path(out_dir)
     target = folder / "results.parquet"
     with locked(folder):
