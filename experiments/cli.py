@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from agents.country import CountryAgent
 from model import theory
 from model.config import CLASSIC_SEVEN, ModelConfig
 from model.region import RegionModel
@@ -140,7 +139,7 @@ def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: P
     model = RegionModel(cfg, seed=args.seed)
     model.run(cfg.rounds)
     rounds = model.datacollector.get_model_vars_dataframe()
-    countries = model.agents_by_type[CountryAgent]
+    countries = model.countries
     columns = ["strategy", "degree", "total_payoff", "trust"]
     if cfg.mode == "collective":
         columns += ["member", "action", "game_class", "delta_star", "plants"]

@@ -47,7 +47,6 @@ TOURNAMENT_SCENES = (
 def _run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Axelrod's round robin (every rule meets every other and itself, 200 rounds × 5
     repetitions) without and with 5 % noise, plus the scenes on a network."""
-    from agents.country import CountryAgent
     from experiments.matches import tournament
 
     progress.start(2 + len(lesson.scenes))
@@ -70,7 +69,7 @@ def _run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) ->
     for scene in lesson.scenes:
         cfg = scene.config()
         model, df = _simulate(cfg, seed)
-        countries = model.agents_by_type[CountryAgent]
+        countries = model.countries
         frame = pd.DataFrame(
             {
                 "strategy": countries.get("strategy"),
