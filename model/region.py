@@ -1,7 +1,7 @@
 """`RegionModel`: the Mesa model of a region of countries playing repeated games.
 
-A normal ``mesa.Model``: ``RegionModel(ModelConfig(...), seed=1)``, ``model.step()``,
-``model.run(200)``, ``model.agents`` (one country agent per country, plus a
+A normal ``mesa.Model``: ``RegionModel(ModelConfig(...), seed=1)`` (or ``rng=1``),
+``model.step()``, ``model.run(200)``, ``model.agents`` (one country agent per country, plus a
 :class:`~agents.coordinator.CoordinatorAgent` in collective mode with a coordination regime) and
 ``model.datacollector.get_model_vars_dataframe()``. The state and the round live in the
 vectorised engine (:class:`~model.engine.PairwiseEngine`, or
@@ -18,6 +18,13 @@ halfway through a read. ``model.countries`` is the country agents in either mode
 ``agents_by_type`` by the exact class: ``model.agents_by_type[model.country_type]``). The
 quantities are computed for all countries at once, once per round (see
 :class:`~agents.country.CountryArrays`), so a pass over the agents is O(E + N).
+
+**Randomness.** The engine's streams derive from one root seed, kept in ``model.seed``: an
+integer given as ``seed=`` or as Mesa's ``rng=`` is the root itself (``rng=5`` is ``seed=5``,
+and both equal the bare engine seeded 5); a ``numpy.random.Generator`` (or ``SeedSequence``,
+``BitGenerator``) given as ``rng=`` becomes ``model.rng`` (Mesa) and the root is drawn from it;
+with neither, from a fresh ``model.rng``. Equal seeds give identical runs;
+``RegionModel(config, seed=model.seed)`` replays any run.
 
 Collected each round (row k = after round k): ``cooperation`` (share of C actions),
 ``mutual_cooperation`` (share of relationships with C on both sides), ``mean_payoff`` (payoff per
@@ -54,20 +61,32 @@ class RegionModel(mesa.Model):
     ----------
     config : the run's parameters (default ``ModelConfig()``); keyword ``overrides`` replace
         single fields, e.g. ``RegionModel(continuation=0.6, seed=3)``.
-    seed : root seed; the same config and seed give identical results. ``None`` draws one
+    seed : root seed (int); the same config and seed give identical results. ``None`` draws one
         (kept in ``model.seed``).
+    rng : Mesa's random source, instead of ``seed``: an int (the same as ``seed=``) or a
+        ``numpy.random.Generator`` (``SeedSequence``, ``BitGenerator``), from which the root
+        seed is drawn. Giving both ``seed`` and ``rng`` is an error.
     """
 
     def __init__(
-        self, config: ModelConfig | None = None, *, seed: int | None = None, **overrides: Any
+        self,
+        config: ModelConfig | None = None,
+        *,
+        seed: int | None = None,
+        rng: Any = None,
+        **overrides: Any,
     ):
         config = config or ModelConfig()
         if overrides:
             config = config.replace(**overrides)
-        if seed is None:
-            seed = int(np.random.SeedSequence().entropy % (2**63))
-        super().__init__(rng=seed)
-        self.seed = seed
+        if seed is not None and rng is not None:
+            raise ValueError("seed and rng: allowed: one of them (rng=5 is the same as seed=5)")
+        source = rng if rng is not None else seed
+        super().__init__(rng=source)  # Mesa: self.rng = np.random.default_rng(source)
+        if isinstance(source, int | np.integer) and not isinstance(source, bool):
+            self.seed = int(source)
+        else:  # a Generator, SeedSequence or BitGenerator (or nothing): drawn from model.rng
+            self.seed = int(self.rng.integers(2**63))
         self.config = config
         collective = config.mode == "collective"
         self.economy = config.build_economy() if collective else None

@@ -1,4 +1,5 @@
-"""Country agents are complete views, cached per round; the DataCollector stores them by column."""
+"""Country agents are complete views, cached per round; the DataCollector stores them by column;
+Mesa's ``rng=`` seeds the model."""
 
 import mesa
 import networkx as nx
@@ -9,6 +10,7 @@ import model.region as region
 from agents import CountryAgent
 from agents.country import CollectiveCountryAgent
 from model import ModelConfig, RegionModel
+from model.engine import build_engine
 
 COLLECTIVE = ("action", "member", "game_class", "delta_star", "plants")
 
@@ -200,3 +202,45 @@ def test_a_users_own_country_reporter_is_collected_per_agent():
     model.run(2)
     frame = model.datacollector.get_agenttype_vars_dataframe(CountryAgent)
     assert list(frame["double"]) == [0, 2, 4, 6, 8, 10] * 2
+
+
+# ------------------------------------------------------------------ Mesa's rng
+
+
+def _frames(model: RegionModel, rounds: int = 15):
+    model.run(rounds)
+    dc = model.datacollector
+    return dc.get_model_vars_dataframe(), dc.get_agenttype_vars_dataframe(CountryAgent)
+
+
+CFG = ModelConfig(n_countries=10, noise=0.1, observation_error=0.1, rounds=20)
+
+
+def test_rng_seed_is_the_same_as_seed_and_as_the_bare_engine():
+    a_rounds, a_agents = _frames(RegionModel(CFG, rng=5))
+    b_rounds, b_agents = _frames(RegionModel(CFG, seed=5))
+    assert a_rounds.equals(b_rounds) and a_agents.equals(b_agents)
+    eng = build_engine(CFG, 5).run(15)
+    assert list(a_rounds["cooperation"]) == list(eng.record().cooperation[:, 0])
+    c_rounds, _ = _frames(RegionModel(CFG, rng=6))
+    assert not a_rounds.equals(c_rounds)
+
+
+def test_a_generator_as_rng_is_the_models_random_source():
+    g = np.random.default_rng(5)
+    model = RegionModel(CFG, rng=g)
+    assert model.rng is g  # Mesa's own generator is the one passed
+    a = _frames(model)
+    b = _frames(RegionModel(CFG, rng=np.random.default_rng(5)))
+    assert a[0].equals(b[0]) and a[1].equals(b[1])
+    assert not a[0].equals(_frames(RegionModel(CFG, rng=np.random.default_rng(6)))[0])
+    moved = np.random.default_rng(5)
+    moved.random()  # the same seed, a later state: another run
+    assert not a[0].equals(_frames(RegionModel(CFG, rng=moved))[0])
+    again = _frames(RegionModel(CFG, seed=model.seed))  # the drawn root replays the run
+    assert a[0].equals(again[0])
+
+
+def test_seed_and_rng_together_is_one_clear_error():
+    with pytest.raises(ValueError, match="seed and rng"):
+        RegionModel(CFG, seed=1, rng=1)
