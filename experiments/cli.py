@@ -856,7 +856,8 @@ def build_parser() -> argparse.ArgumentParser:
         "per second at N = 50 with re-planning every 10 rounds; B6: the default "
         "shadow-of-the-future sweep with 1 and 2 workers (runs/s, scaling efficiency); B7: "
         "the browser app at N = 50: server time per Step (target ≤ 100 ms) and time to first "
-        "render (needs chromium).",
+        "render (needs chromium); B8: RegionModel.step against the bare engine's step at "
+        "N = 900 and 2,500, pairwise default scenario (target ≤ 2×).",
     )
     bench.add_argument("--only", metavar="B1,B2,...", help="run only these benchmarks")
     bench.add_argument("--out", metavar="FILE.jsonl", help="also write the JSON lines here")
