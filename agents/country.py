@@ -51,8 +51,7 @@ class CountryArrays:
         self._src = engine.edges.src
         self._degree = np.bincount(self._src, minlength=engine.N)
         self._degree.setflags(write=False)
-        with np.errstate(divide="ignore"):
-            self._inv_degree = np.where(self._degree > 0, 1.0 / self._degree, np.nan)
+        self._divisor = np.where(self._degree > 0, self._degree, np.nan)  # NaN: no partners
         self._t = -1
         self._cache: dict[str, np.ndarray] = {}
         self._compute: dict[str, Callable[[], np.ndarray]] = {
@@ -73,7 +72,7 @@ class CountryArrays:
     def _edge_mean(self, x: np.ndarray) -> np.ndarray:
         """Per source country, the mean of a per-edge quantity over its out-edges (NaN for a
         country without partners)."""
-        return np.bincount(self._src, weights=x, minlength=self.engine.N) * self._inv_degree
+        return np.bincount(self._src, weights=x, minlength=self.engine.N) / self._divisor
 
     def invalidate(self) -> None:
         """Forget the cached arrays (they are recomputed on the next read)."""
