@@ -133,7 +133,6 @@ def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: P
     """``pacts run``'s work: files go to ``tmp`` (moved into ``out`` together afterwards)."""
     import pandas as pd  # each command imports what it uses, so `pacts --help` stays fast
 
-    from agents.country import CountryAgent
     from experiments.figures import cooperation_figure, welfare_figure
     from model import theory
     from model.region import RegionModel
@@ -141,7 +140,7 @@ def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: P
     model = RegionModel(cfg, seed=args.seed)
     model.run(cfg.rounds)
     rounds = model.datacollector.get_model_vars_dataframe()
-    countries = model.agents_by_type[CountryAgent]
+    countries = model.countries
     columns = ["strategy", "degree", "total_payoff", "trust"]
     if cfg.mode == "collective":
         columns += ["member", "action", "game_class", "delta_star", "plants"]
@@ -895,7 +894,8 @@ def build_parser() -> argparse.ArgumentParser:
         "per second at N = 50 with re-planning every 10 rounds; B6: the default "
         "shadow-of-the-future sweep with 1 and 2 workers (runs/s, scaling efficiency); B7: "
         "the browser app at N = 50: server time per Step (target ≤ 100 ms) and time to first "
-        "render (needs chromium).",
+        "render (needs chromium); B8: RegionModel.step against the bare engine's step at "
+        "N = 900 and 2,500, pairwise default scenario (target ≤ 2×).",
     )
     bench.add_argument("--only", metavar="B1,B2,...", help="run only these benchmarks")
     bench.add_argument("--out", metavar="FILE.jsonl", help="also write the JSON lines here")

@@ -80,6 +80,23 @@ def test_bench_prints_json_lines_with_the_agreed_keys(capsys):
     assert line["ratio"] == pytest.approx(line["value"] / line["reference"])
 
 
+def test_bench_b8_prints_the_ratio_per_size_and_judges_the_ratio(capsys, monkeypatch):
+    from functools import partial
+
+    from experiments import bench
+
+    tiny = partial(bench.bench_b8, sizes=(9, 16), steps=3, repeats=1)
+    monkeypatch.setitem(bench.BENCHMARKS, "B8", tiny)
+    assert main(["bench", "--only", "B8"]) == 0
+    line = json.loads(capsys.readouterr().out.strip())
+    assert line["benchmark"] == "B8" and line["target"] == 2.0 and line["better"] == "lower"
+    assert set(line["ratios"]) == {"9", "16"} and line["mode"] == "pairwise"
+    for n, ratio in line["ratios"].items():
+        assert ratio == pytest.approx(line["model_step_ms"][n] / line["engine_step_ms"][n])
+    assert line["value"] == max(line["ratios"].values())
+    assert line["meets_target"] == (line["value"] <= 2.0)
+
+
 def test_every_command_has_help(capsys):
     parser = build_parser()
     for command in ("run", "tournament", "presets", "bench"):

@@ -16,7 +16,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from agents.country import CountryAgent
 from model import theory
 from model.config import ModelConfig
 from model.games import MatrixGame, class_label
@@ -136,7 +135,7 @@ class Session:
 
     def countries_frame(self) -> pd.DataFrame:
         """One row per country: name, strategy, payoffs, trust (and membership, action, game)."""
-        agents = self.model.agents_by_type[CountryAgent]
+        agents = self.model.countries
         cols = ["strategy", "degree", "payoff", "total_payoff", "cooperation", "trust"]
         if self.collective:
             cols += ["member", "action", "game_class"]

@@ -28,6 +28,12 @@ the least noisy estimate of the cost on a shared machine).
   time per Step (the round, the theory panel and both figures; target ≤ 100 ms, mean), its
   95th percentile, the browser's round trip (click → new round shown) and the time to first
   render of the page. Needs Chromium (``apt-get install chromium``); skipped without it.
+- **B8** the Mesa model's overhead: ``RegionModel.step`` (the round, then the DataCollector's
+  model and country-agent reporters, through Mesa's own step wrapper) against the bare
+  ``PairwiseEngine.step`` of the same scenario and seed, timed in the same run, at N = 900 and
+  N = 2,500 (pairwise mode, the default scenario: Watts–Strogatz small world, 4 partners per
+  country, rewiring 0.1) → the ratio of the step times, the worst of the sizes as ``value``.
+  Target ≤ 2×.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from model.config import CLASSIC_SEVEN, ModelConfig
 from model.economy import BATTERY_SOLAR_INPUTS, BATTERY_SOLAR_SECTORS, Economy, Sector
 from model.engine import CollectiveEngine, PairwiseEngine
 from model.network import build_network
+from model.region import RegionModel
 
 B1_REFERENCE_QUOTED = 0.24e6
 _AXELROD_NAMES = {
@@ -355,6 +362,45 @@ def bench_b7(steps: int = 60) -> dict:
     }
 
 
+def bench_b8(sizes: tuple[int, ...] = (900, 2500), steps: int = 100, repeats: int = 5) -> dict:
+    """B8: ``RegionModel.step`` time / bare ``PairwiseEngine.step`` time, default pairwise
+    scenario at each N of ``sizes``. Per repeat, a fresh engine and a fresh model (same config,
+    same seed: the same rounds) each play ``steps`` rounds, timed back to back (building is not
+    timed); the best of ``repeats`` per side."""
+    ratios, model_ms, engine_ms = {}, {}, {}
+    for n in sizes:
+        cfg = ModelConfig(n_countries=n, rounds=max(steps, 1))
+        best_engine = best_model = float("inf")
+        for _ in range(repeats):
+            for side in ("engine", "model"):
+                obj = PairwiseEngine(cfg, seed=1) if side == "engine" else RegionModel(cfg, seed=1)
+                t0 = time.perf_counter()
+                for _ in range(steps):
+                    obj.step()
+                seconds = time.perf_counter() - t0
+                if side == "engine":
+                    best_engine = min(best_engine, seconds)
+                else:
+                    best_model = min(best_model, seconds)
+        key = str(n)
+        ratios[key] = best_model / best_engine
+        model_ms[key] = 1000 * best_model / steps
+        engine_ms[key] = 1000 * best_engine / steps
+    return {
+        "benchmark": "B8",
+        "value": max(ratios.values()),
+        "unit": "× the bare engine's step time (worst N)",
+        "target": 2.0,
+        "better": "lower",
+        "ratios": ratios,
+        "model_step_ms": model_ms,
+        "engine_step_ms": engine_ms,
+        "network": "watts_strogatz, degree 4, rewiring 0.1 (the default scenario)",
+        "mode": "pairwise",
+        "steps": steps,
+    }
+
+
 BENCHMARKS: dict[str, Callable[[], dict]] = {
     "B1": bench_b1,
     "B2": bench_b2,
@@ -363,6 +409,7 @@ BENCHMARKS: dict[str, Callable[[], dict]] = {
     "B5": bench_b5,
     "B6": bench_b6,
     "B7": bench_b7,
+    "B8": bench_b8,
 }
 
 

@@ -44,7 +44,6 @@ TOURNAMENT_SCENES = (
 def run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) -> LessonResult:
     """Axelrod's round robin (every rule meets every other and itself, 200 rounds × 5
     repetitions) without and with 5 % noise, plus the scenes on a network."""
-    from agents.country import CountryAgent
     from experiments.matches import tournament
 
     progress.start(2 + len(lesson.scenes))
@@ -67,7 +66,7 @@ def run_tournament(lesson: Lesson, out: Path, seed: int, progress: Progress) -> 
     for scene in lesson.scenes:
         cfg = scene.config()
         model, df = simulate(cfg, seed)
-        countries = model.agents_by_type[CountryAgent]
+        countries = model.countries
         frame = pd.DataFrame(
             {
                 "strategy": countries.get("strategy"),
