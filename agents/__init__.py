@@ -6,7 +6,7 @@ observed-history encoding) live here so that ``model`` can depend on ``agents`` 
 
 from agents.coordinator import CoordinatorAgent
 from agents.country import CountryAgent
-from agents.strategies import STRATEGIES, MemoryOne, Strategy, get_strategy
+from agents.strategies import STRATEGIES, MemoryOne, Strategy, get_strategy, register_strategy
 
 __all__ = [
     "STRATEGIES",
@@ -15,4 +15,5 @@ __all__ = [
     "MemoryOne",
     "Strategy",
     "get_strategy",
+    "register_strategy",
 ]
