@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, overload
@@ -54,6 +54,7 @@ __all__ = [
     "get_strategy",
     "history_transition",
     "register_strategy",
+    "rules_by_name",
     "state_grid",
 ]
 
@@ -630,3 +631,36 @@ def get_strategy(spec: str | Strategy) -> Strategy:
         return _FACTORIES[key](*args)
     except (TypeError, ValueError) as err:
         raise ValueError(f"strategy {spec!r}: {err}") from None
+
+
+def _same_rule(a: Strategy, b: Strategy) -> bool:
+    """One object, or instances of one class with equal parameters (e.g. two
+    ``get_strategy("Random(0.3)")``)."""
+    if a is b:
+        return True
+    try:
+        return type(a) is type(b) and bool(vars(a) == vars(b))
+    except (TypeError, ValueError):  # parameters that do not compare (e.g. arrays)
+        return False
+
+
+def rules_by_name(specs: Iterable[str | Strategy], *, once: bool = False) -> dict[str, Strategy]:
+    """The distinct rules among ``specs`` (names or instances), keyed by name in order of first
+    appearance. Results are labelled by name, so two *different* rules with one name raise
+    ``ValueError``; with ``once`` (a mix, a tournament's players) so does a rule given twice."""
+    rules: dict[str, Strategy] = {}
+    for given, spec in enumerate(specs, 1):
+        rule = get_strategy(spec)
+        seen = rules.setdefault(rule.name, rule)
+        if not _same_rule(seen, rule):
+            raise ValueError(
+                f"two different rules are named {rule.name!r} (a {type(seen).__name__} and a "
+                f"{type(rule).__name__}); give one of them another name (its `name` attribute, "
+                "or name=... for MemoryOne)"
+            )
+        if once and len(rules) < given:
+            raise ValueError(
+                f"{rule.name!r} is given twice (names and aliases are case-insensitive): "
+                "give each rule once"
+            )
+    return rules
