@@ -12,24 +12,34 @@ from agents.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from agents.coordinator import CoordinatorAgent
-    from agents.country import CountryAgent
-    from agents.strategies import STRATEGIES, MemoryOne, Strategy, get_strategy
+    from agents.country import CollectiveCountryAgent, CountryAgent
+    from agents.strategies import (
+        STRATEGIES,
+        MemoryOne,
+        Strategy,
+        get_strategy,
+        register_strategy,
+    )
 
 __all__ = [
     "STRATEGIES",
+    "CollectiveCountryAgent",
     "CoordinatorAgent",
     "CountryAgent",
     "MemoryOne",
     "Strategy",
     "get_strategy",
+    "register_strategy",
 ]
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         "CoordinatorAgent": "agents.coordinator",
         "CountryAgent": "agents.country",
+        "CollectiveCountryAgent": "agents.country",
         **dict.fromkeys(
-            ("STRATEGIES", "MemoryOne", "Strategy", "get_strategy"), "agents.strategies"
+            ("STRATEGIES", "MemoryOne", "Strategy", "get_strategy", "register_strategy"),
+            "agents.strategies",
         ),
     },
 )

@@ -23,15 +23,20 @@ Forward-looking rules whose choice also depends on this round's stake (``Calcula
 
 Users add rules by subclassing :class:`Strategy` or, for memory-one rules, with
 ``MemoryOne(p_first, p_cc, p_cd, p_dc, p_dd)`` (Nowak & Sigmund 1993 notation: probability of
-cooperating after (my move, partner's move) = CC, CD, DC, DD).
+cooperating after (my move, partner's move) = CC, CD, DC, DD). A rule instance can be used
+directly wherever a rule is accepted; :func:`register_strategy` also makes it known by name
+(``ModelConfig.strategies``, :func:`get_strategy`, ``pacts tournament``, scenario files read in
+the same process). :data:`STRATEGIES` is a read-only view of the registry.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, overload
 
 import numpy as np
 
@@ -48,6 +53,8 @@ __all__ = [
     "Strategy",
     "get_strategy",
     "history_transition",
+    "register_strategy",
+    "rules_by_name",
     "state_grid",
 ]
 
@@ -152,11 +159,19 @@ class Strategy:
     :class:`Observed` and a :class:`Context`). Rules whose choice also depends on this round's
     stake set ``gated = True`` and implement :meth:`gate`; they cooperate with probability
     ``base_probability × gate``.
+
+    ``name`` labels the rule in results (``share_<name>`` columns, tournament tables); a subclass
+    that sets none is named after its class.
     """
 
     name: str = "Strategy"
     source: str = ""
     gated: bool = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__
 
     def base_probability(self, h: Observed, ctx: Context) -> np.ndarray:
         """Probability of intending C, ignoring any stake gate."""
@@ -470,27 +485,13 @@ def _random(p: float = 0.5) -> MemoryOne:
     return MemoryOne(p, p, p, p, p, name=name, source="Axelrod (1980), RANDOM")
 
 
-_FACTORIES: dict[str, Callable[..., Strategy]] = {
-    "AllC": lambda: _ALL_C,
-    "AllD": lambda: _ALL_D,
-    "Random": _random,
-    "TitForTat": lambda: _TFT,
-    "SuspiciousTitForTat": lambda: _STFT,
-    "GenerousTitForTat": GenerousTitForTat,
-    "TitForTwoTats": TitForTwoTats,
-    "Grim": Grim,
-    "WinStayLoseShift": lambda: _WSLS,
-    "Calculating": Calculating,
-    "Myopic": Myopic,
-    "CooperativeHegemon": CooperativeHegemon,
-    "CoerciveHegemon": CoerciveHegemon,
-    "Alternator": lambda: _ALTERNATOR,
-    "MemoryOne": MemoryOne,
-}
-STRATEGIES: dict[str, Strategy] = {
-    name: factory() for name, factory in _FACTORIES.items() if name != "MemoryOne"
-}
-"""The registry: name -> rule with default parameters (DESIGN §4)."""
+_FACTORIES: dict[str, Callable[..., Strategy]] = {}
+"""Name -> factory: called with the numbers of a call such as ``"Random(0.3)"``."""
+_DEFAULTS: dict[str, Strategy] = {}
+STRATEGIES: Mapping[str, Strategy] = MappingProxyType(_DEFAULTS)
+"""The registry: name -> rule with default parameters (DESIGN §4). A read-only live view:
+:func:`register_strategy` adds to it, assigning to it raises ``TypeError``. (``MemoryOne`` is
+known by name too, but has no default: it needs its five probabilities.)"""
 
 _ALIASES = {
     "TFT": "TitForTat",
@@ -503,7 +504,93 @@ _ALIASES = {
     "Cooperator": "AllC",
     "Defector": "AllD",
 }
-_CALL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:\((.*)\))?\s*$")
+_NAME = r"[A-Za-z][A-Za-z0-9_]*"
+type _Source = type[Strategy] | Callable[..., Strategy] | Strategy
+
+
+def _check_new_name(name: object) -> None:
+    if not isinstance(name, str) or not re.fullmatch(_NAME, name):
+        raise ValueError(
+            f"register_strategy: name {name!r}: allowed: a letter, then letters, digits or _ "
+            "(e.g. 'MyRule')"
+        )
+    taken = {k.lower(): k for k in (*_FACTORIES, *_ALIASES)}.get(name.lower())
+    if taken is not None:
+        owner = f"the alias {taken!r} of {_ALIASES[taken]!r}" if taken in _ALIASES else repr(taken)
+        raise ValueError(
+            f"register_strategy: the name {name!r} is taken by {owner} (names are "
+            "case-insensitive); choose another name: @register_strategy('OtherName'), "
+            "register_strategy(rule, name='OtherName') or the rule's `name` attribute"
+        )
+
+
+@overload
+def register_strategy[R: _Source](rule: R, name: str | None = None) -> R: ...
+@overload
+def register_strategy[R: _Source](
+    rule: str | None = None, name: str | None = None
+) -> Callable[[R], R]: ...
+def register_strategy(rule: Any = None, name: str | None = None) -> Any:
+    """Make a rule known by name: :func:`get_strategy`, ``ModelConfig(strategies=...)``,
+    ``tournament`` and ``pacts tournament`` then accept it like a built-in.
+
+    ``rule`` is a :class:`Strategy` subclass, a factory (called without arguments for the
+    default rule, and with the numbers of a call such as ``"Name(0.3)"``) or a rule instance.
+    Use as a class decorator, ``@register_strategy`` or ``@register_strategy("Name")``, or as a
+    function, ``register_strategy(rule, name=None)``; returns ``rule``. The name defaults to the
+    default rule's ``name``; a class that sets no ``name`` of its own takes the one given. A name
+    already taken by a rule or an alias (case-insensitive, as in :func:`get_strategy`) raises
+    ``ValueError``; registrations last for the process.
+    """
+    if rule is None or isinstance(rule, str):
+        if rule is not None and name is not None:
+            raise TypeError("register_strategy: give the name once")
+        chosen = rule if rule is not None else name
+        return lambda r: register_strategy(r, chosen)
+    if not isinstance(rule, Strategy) and not callable(rule):
+        raise TypeError(
+            f"register_strategy: {rule!r}: allowed: a Strategy subclass, a factory or a rule"
+        )
+    factory = (lambda: rule) if isinstance(rule, Strategy) else rule
+    if name is not None:
+        _check_new_name(name)
+        if isinstance(rule, type) and rule.__dict__.get("name") == rule.__name__:
+            rule.name = name  # the class's own name was only the default from __init_subclass__
+    default = factory()
+    if not isinstance(default, Strategy):
+        raise TypeError(f"register_strategy: {rule!r}() gave {default!r}, not a Strategy")
+    if name is None:
+        name = default.name
+        _check_new_name(name)
+    elif default.name != name:
+        raise ValueError(
+            f"register_strategy: the rule is named {default.name!r}, not {name!r}; "
+            f"name it {name!r} or register it without a name"
+        )
+    _FACTORIES[name] = factory
+    _DEFAULTS[name] = default
+    return rule
+
+
+for _builtin in (
+    _ALL_C,
+    _ALL_D,
+    _random,
+    _TFT,
+    _STFT,
+    GenerousTitForTat,
+    TitForTwoTats,
+    Grim,
+    _WSLS,
+    Calculating,
+    Myopic,
+    CooperativeHegemon,
+    CoerciveHegemon,
+    _ALTERNATOR,
+):
+    register_strategy(_builtin)
+_FACTORIES["MemoryOne"] = MemoryOne  # a family without a default: it needs five probabilities
+_CALL = re.compile(rf"^\s*({_NAME})\s*(?:\((.*)\))?\s*$")
 
 
 def _number(text: str) -> int | float:
@@ -538,9 +625,42 @@ def get_strategy(spec: str | Strategy) -> Strategy:
                 "strategy 'MemoryOne' needs five probabilities, "
                 "e.g. 'MemoryOne(1, 1, 0, 1, 0)' (p_first, p_cc, p_cd, p_dc, p_dd)"
             )
-        return STRATEGIES[key]
+        return _DEFAULTS[key]
     try:
         args = [_number(a.strip()) for a in match.group(2).split(",")]
         return _FACTORIES[key](*args)
     except (TypeError, ValueError) as err:
         raise ValueError(f"strategy {spec!r}: {err}") from None
+
+
+def _same_rule(a: Strategy, b: Strategy) -> bool:
+    """One object, or instances of one class with equal parameters (e.g. two
+    ``get_strategy("Random(0.3)")``)."""
+    if a is b:
+        return True
+    try:
+        return type(a) is type(b) and bool(vars(a) == vars(b))
+    except (TypeError, ValueError):  # parameters that do not compare (e.g. arrays)
+        return False
+
+
+def rules_by_name(specs: Iterable[str | Strategy], *, once: bool = False) -> dict[str, Strategy]:
+    """The distinct rules among ``specs`` (names or instances), keyed by name in order of first
+    appearance. Results are labelled by name, so two *different* rules with one name raise
+    ``ValueError``; with ``once`` (a mix, a tournament's players) so does a rule given twice."""
+    rules: dict[str, Strategy] = {}
+    for given, spec in enumerate(specs, 1):
+        rule = get_strategy(spec)
+        seen = rules.setdefault(rule.name, rule)
+        if not _same_rule(seen, rule):
+            raise ValueError(
+                f"two different rules are named {rule.name!r} (a {type(seen).__name__} and a "
+                f"{type(rule).__name__}); give one of them another name (its `name` attribute, "
+                "or name=... for MemoryOne)"
+            )
+        if once and len(rules) < given:
+            raise ValueError(
+                f"{rule.name!r} is given twice (names and aliases are case-insensitive): "
+                "give each rule once"
+            )
+    return rules

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from agents.strategies import Strategy, get_strategy
+from agents.strategies import Strategy, rules_by_name
 from model.config import ModelConfig
 from model.engine import PairwiseEngine
 from model.games import PD, MatrixGame
@@ -54,7 +54,8 @@ def play_match(
     seed: int | None = 1,
     **config: Any,
 ) -> MatchResult:
-    """Play one repeated game between strategies ``a`` and ``b``.
+    """Play one repeated game between strategies ``a`` and ``b`` (names, registered ones included,
+    or :class:`~agents.strategies.Strategy` instances).
 
     ``config`` takes further :class:`~model.config.ModelConfig` fields, e.g.
     ``continuation``, ``horizon="geometric"``, ``observation_error``, ``observation_delay``,
@@ -96,13 +97,15 @@ def tournament(
     Returns a DataFrame with one row per player, sorted by rank: a column per opponent holding
     the player's mean total score against it (for self-play, the mean of both sides), then
     ``total`` (sum over opponents), ``per_round`` (total per round per opponent) and ``rank``.
-    Rules may be names or :class:`~agents.strategies.Strategy` instances. Each pairing is one
+    Rules may be names (registered ones included) or :class:`~agents.strategies.Strategy`
+    instances, each once; two different rules with one name are an error. Each pairing is one
     relationship of ``rounds`` rounds unless ``config`` says otherwise (e.g. ``horizon``).
     """
-    rules = [get_strategy(s) for s in strategies]
+    try:
+        rules = list(rules_by_name(strategies, once=True).values())
+    except ValueError as err:
+        raise ValueError(f"strategies: {err}") from None
     names = [r.name for r in rules]
-    if len(set(names)) != len(names):
-        raise ValueError(f"strategies: each name once, got {names}")
     pairs = list(combinations_with_replacement(range(len(rules)), 2))
     graph = nx.Graph()
     graph.add_nodes_from(range(2 * len(pairs)))

@@ -17,7 +17,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from agents.strategies import get_strategy
+from agents.strategies import Strategy, get_strategy, rules_by_name
 from model.economy import Economy
 from model.economy_config import economy_from_tables
 from model.games import GAMES, MatrixGame, get_game
@@ -100,13 +100,13 @@ class ModelConfig:
             tuple(GAMES),
         ),
     )
-    strategies: Mapping[str, float] | tuple[str, ...] | None = field(
+    strategies: Mapping[str | Strategy, float] | tuple[str | Strategy, ...] | None = field(
         default=None,
         metadata=_spec(
             "strategy mix {name: weight} (shares, countries shuffled by the seed) or one name "
             "per country; default: the seven classics (pairwise), each country's stated `rule` "
             "or else the forward-looking 'Calculating' (collective)",
-            "strategy names from agents.strategies.STRATEGIES",
+            "strategy names from agents.strategies.STRATEGIES (or, in Python, Strategy instances)",
         ),
     )
     rounds: int = field(
@@ -404,11 +404,10 @@ class ModelConfig:
         names = list(s)
         if not names:
             raise ValueError("strategies is empty: name at least one strategy")
-        for name in names:
-            try:
-                get_strategy(name)
-            except ValueError as err:
-                raise ValueError(f"strategies: {err}") from None
+        try:
+            rules_by_name(names, once=isinstance(s, Mapping))
+        except ValueError as err:
+            raise ValueError(f"strategies: {err}") from None
         if isinstance(s, Mapping):
             for name, w in s.items():
                 if (

@@ -39,7 +39,7 @@ is identical, replicate for replicate, to the same replicates run one at a time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -51,6 +51,7 @@ from agents.strategies import (
     Strategy,
     get_strategy,
     history_transition,
+    rules_by_name,
     state_grid,
 )
 from model.config import ModelConfig
@@ -192,37 +193,34 @@ class RoundEngine:
     def _setup_strategies(self, assignment: Sequence[str | Strategy] | None) -> None:
         cfg, R, N = self.config, self.R, self.N
         spec = assignment if assignment is not None else cfg.rules
-        if isinstance(spec, dict):
-            names = list(spec)
-        else:
-            spec = list(spec)
+        if not isinstance(spec, Mapping):
+            spec = [get_strategy(s) for s in spec]
             if len(spec) != N:
                 raise ValueError(f"assignment has {len(spec)} rules for {N} countries")
-            names = list(dict.fromkeys(get_strategy(s).name for s in spec))
-        rules = {get_strategy(s).name: get_strategy(s) for s in spec}
-        self.strategies: list[Strategy] = [rules[n] for n in names]
-        self.strategy_names = [s.name for s in self.strategies]
-        if isinstance(spec, dict):
+        rules = rules_by_name(spec, once=isinstance(spec, Mapping))
+        self.strategies: list[Strategy] = list(rules.values())
+        self.strategy_names = list(rules)
+        if isinstance(spec, Mapping):
             # the scenario's mix: weight of each initial strategy; countries shuffled by the seed
             self.mix_weights = np.array(list(spec.values()), float)
             self.strategy_of_country = np.stack(
                 [
                     rng.permutation(
-                        np.repeat(np.arange(len(names)), allocate(self.mix_weights, N, rng))
+                        np.repeat(np.arange(len(rules)), allocate(self.mix_weights, N, rng))
                     )
                     for rng in self.rng["assign"]
                 ]
             )
         else:
-            index = {n: k for k, n in enumerate(names)}
-            kinds = [index[get_strategy(s).name] for s in spec]
-            self.mix_weights = np.bincount(kinds, minlength=len(names)).astype(float)
+            kinds = [self.strategy_names.index(s.name) for s in spec]
+            self.mix_weights = np.bincount(kinds, minlength=len(rules)).astype(float)
             self.strategy_of_country = np.tile(kinds, (R, 1))
         self.refresh_rules()
 
     def assign(self, country: int, strategy: str | Strategy) -> None:
         """Give one country a rule in every replicate (adding it to the strategy set if new)."""
         rule = get_strategy(strategy)
+        rules_by_name([*self.strategies, rule])  # a different rule of the same name is an error
         if rule.name not in self.strategy_names:
             self.strategies.append(rule)
             self.strategy_names.append(rule.name)
