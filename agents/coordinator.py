@@ -20,6 +20,22 @@ class CoordinatorAgent(mesa.Agent):
     ``plan`` (countries × sectors, bool), ``members`` (bool per country), ``projected_gain``
     (plan payoff − outside option per country), ``transfers`` (paid last round), ``pool``
     (supranational fund), ``plan_welfare`` and ``optimum`` (the regional optimum W_opt).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for ``mesa.Agent``: the collective-mode :class:`~model.region.RegionModel` (regime
+        other than "none") whose engine it views.
+
+    Examples
+    --------
+    >>> from model import RegionModel, load_preset
+    >>> model = RegionModel(load_preset("mercosur"), seed=1).run(5)
+    >>> coordinator = model.coordinator
+    >>> coordinator.plan.shape  # countries × sectors
+    (5, 11)
+    >>> coordinator.optimum >= coordinator.plan_welfare - 1e-9  # W_opt bounds every plan
+    True
     """
 
     @property

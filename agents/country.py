@@ -109,6 +109,23 @@ class CountryAgent(mesa.Agent):
     This is the pairwise-mode agent: the collective-mode attributes (``action``, ``member``,
     ``game_class``, ``delta_star``, ``plants``) are absent by design — there is no plan,
     arrangement or economy in pairwise mode — and live on :class:`CollectiveCountryAgent`.
+
+    Parameters
+    ----------
+    model : mesa.Model
+        The :class:`~model.region.RegionModel` whose engine it views.
+    country_id : int
+        Its row in the engine's arrays (0 … N − 1).
+
+    Examples
+    --------
+    >>> from model import RegionModel
+    >>> model = RegionModel(n_countries=4, network="complete", strategies={"AllD": 1}, seed=1)
+    >>> country = model.run(3).countries[0]
+    >>> country.strategy, country.degree, country.cooperation, country.payoff  # 3 partners × P
+    ('AllD', 3, 0.0, 3.0)
+    >>> hasattr(country, "member")  # a collective-mode attribute: absent here
+    False
     """
 
     ATTRIBUTES = ("label", "strategy", "payoff", "total_payoff", "cooperation", "trust", "degree")
@@ -176,6 +193,24 @@ class CollectiveCountryAgent(CountryAgent):
     round, ';'-separated). In collective mode ``cooperation`` is 1.0 or 0.0 (a country complies
     with the plan towards all its partners or none), or NaN without partners; ``payoff`` is its
     round payoff from the economy and institutions.
+
+    Parameters
+    ----------
+    model : mesa.Model
+        The collective-mode :class:`~model.region.RegionModel` whose engine it views.
+    country_id : int
+        Its row in the engine's arrays.
+
+    Examples
+    --------
+    >>> from model import RegionModel, load_preset
+    >>> model = RegionModel(load_preset("mercosur"), seed=1).run(5)
+    >>> [c.label for c in model.countries]
+    ['Argentina', 'Bolivia', 'Brazil', 'Paraguay', 'Uruguay']
+    >>> brazil = model.countries[2]
+    >>> brazil.action in ("C", "D"), brazil.game_class in ("harmony", "prisoners_dilemma",
+    ...     "stag_hunt", "chicken", "deadlock")
+    (True, True)
     """
 
     COLLECTIVE_ATTRIBUTES = ("action", "member", "game_class", "delta_star", "plants")

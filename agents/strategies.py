@@ -162,6 +162,19 @@ class Strategy:
 
     ``name`` labels the rule in results (``share_<name>`` columns, tournament tables); a subclass
     that sets none is named after its class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agents import Strategy
+    >>> from experiments import play_match
+    >>> class Opener(Strategy):
+    ...     source = "cooperate in the first round, then defect"
+    ...
+    ...     def base_probability(self, h, ctx):
+    ...         return np.where(h.first, 1.0, 0.0)
+    >>> Opener.name, play_match(Opener(), "TitForTat", rounds=4).actions_a
+    ('Opener', 'CDDD')
     """
 
     name: str = "Strategy"
@@ -208,6 +221,23 @@ class MemoryOne(Strategy):
 
     ``p_xy`` is the probability of cooperating after a round in which I played x and the partner
     (as observed) played y; ``p_first`` is used before any observation.
+
+    Parameters
+    ----------
+    p_first, p_cc, p_cd, p_dc, p_dd : float
+        Probabilities in [0, 1].
+    name : str, optional
+        Its label (default ``"MemoryOne(p_first, ...)"``).
+    source : str, default "Nowak & Sigmund (1993)"
+        Where the rule comes from.
+
+    Examples
+    --------
+    >>> from agents import MemoryOne
+    >>> from experiments import play_match
+    >>> wsls = MemoryOne(1, 1, 0, 0, 1, name="Pavlov")  # win-stay, lose-shift
+    >>> play_match(wsls, "AllD", rounds=5).actions_a  # C, punished: D, mutual D: shift to C
+    'CDCDC'
     """
 
     def __init__(
@@ -541,6 +571,29 @@ def register_strategy(rule: Any = None, name: str | None = None) -> Any:
     default rule's ``name``; a class that sets no ``name`` of its own takes the one given. A name
     already taken by a rule or an alias (case-insensitive, as in :func:`get_strategy`) raises
     ``ValueError``; registrations last for the process.
+
+    Parameters
+    ----------
+    rule : Strategy subclass, factory, Strategy or str, optional
+        What to register; a string (or nothing) makes a decorator with that name.
+    name : str, optional
+        The name to register under (default: the rule's own ``name``).
+
+    Returns
+    -------
+    object
+        ``rule`` itself (so it works as a decorator), or the decorator.
+
+    Examples
+    --------
+    >>> from agents import MemoryOne, get_strategy, register_strategy
+    >>> _ = register_strategy(MemoryOne(1, 1, 0, 1, 2 / 3, name="FirmButFair"))  # Frean 1994
+    >>> get_strategy("firmbutfair").vector[-1]
+    0.6666666666666666
+    >>> register_strategy(MemoryOne(1, 1, 1, 1, 1, name="TitForTat"))
+    Traceback (most recent call last):
+    ...
+    ValueError: ...TitForTat...
     """
     if rule is None or isinstance(rule, str):
         if rule is not None and name is not None:
@@ -605,8 +658,26 @@ def _number(text: str) -> int | float:
 
 
 def get_strategy(spec: str | Strategy) -> Strategy:
-    """A rule from its name, an alias, or a call such as ``"Random(0.3)"`` or
-    ``"MemoryOne(1, 1, 0, 1, 0)"`` (numbers only; nothing is evaluated)."""
+    """A rule from its name, an alias, or a call with numbers.
+
+    Parameters
+    ----------
+    spec : str or Strategy
+        A registered name or alias (case-insensitive), a call such as ``"Random(0.3)"`` or
+        ``"MemoryOne(1, 1, 0, 1, 0)"`` (numbers only; nothing is evaluated), or a rule (returned
+        as it is).
+
+    Returns
+    -------
+    Strategy
+        The rule; an unknown name raises ValueError listing the allowed ones.
+
+    Examples
+    --------
+    >>> from agents import get_strategy
+    >>> get_strategy("tft").name, get_strategy("Random(0.3)").vector
+    ('TitForTat', (0.3, 0.3, 0.3, 0.3, 0.3))
+    """
     if isinstance(spec, Strategy):
         return spec
     match = _CALL.match(spec) if isinstance(spec, str) else None

@@ -54,14 +54,39 @@ def play_match(
     seed: int | None = 1,
     **config: Any,
 ) -> MatchResult:
-    """Play one repeated game between strategies ``a`` and ``b`` (names, registered ones included,
-    or :class:`~agents.strategies.Strategy` instances).
+    """Play one repeated game between strategies ``a`` and ``b``.
 
-    ``config`` takes further :class:`~model.config.ModelConfig` fields, e.g.
-    ``continuation``, ``horizon="geometric"``, ``observation_error``, ``observation_delay``,
-    ``stake_sigma``. A match is one relationship of ``rounds`` rounds (``horizon="fixed"``, no
-    revision of rules) unless ``config`` says otherwise. The recorded actions are those played
-    (after implementation noise).
+    A match is one relationship of ``rounds`` rounds (``horizon="fixed"``, no revision of
+    rules) unless ``config`` says otherwise.
+
+    Parameters
+    ----------
+    a, b : str or Strategy
+        The two rules: names (registered ones included, calls such as ``"Random(0.3)"``) or
+        :class:`~agents.strategies.Strategy` instances.
+    rounds : int, default 200
+        Rounds of the match.
+    game : MatrixGame, str or (T, R, P, S), default PD
+        The stage game (Axelrod's prisoner's dilemma 5, 3, 1, 0 by default).
+    noise : float, default 0.0
+        Implementation error: each intended action is flipped with this probability.
+    seed : int or None, default 1
+        Root seed (the same seed, the same match).
+    **config
+        Further :class:`~model.config.ModelConfig` fields, e.g. ``continuation``,
+        ``horizon="geometric"``, ``observation_error``, ``observation_delay``, ``stake_sigma``.
+
+    Returns
+    -------
+    MatchResult
+        The actions played (after noise) as strings of ``C``/``D`` and both total scores.
+
+    Examples
+    --------
+    >>> from experiments import play_match
+    >>> m = play_match("TitForTat", "AllD", rounds=5)
+    >>> m.actions_a, m.actions_b, m.score_a, m.score_b  # S + 4P against T + 4P
+    ('CDDDD', 'DDDDD', 4.0, 9.0)
     """
     config = {**_ONE_RELATIONSHIP, **config}
     cfg = ModelConfig(
@@ -94,12 +119,45 @@ def tournament(
 ) -> pd.DataFrame:
     """Round robin: every strategy meets every other and itself, ``repetitions`` times.
 
-    Returns a DataFrame with one row per player, sorted by rank: a column per opponent holding
-    the player's mean total score against it (for self-play, the mean of both sides), then
-    ``total`` (sum over opponents), ``per_round`` (total per round per opponent) and ``rank``.
-    Rules may be names (registered ones included) or :class:`~agents.strategies.Strategy`
-    instances, each once; two different rules with one name are an error. Each pairing is one
-    relationship of ``rounds`` rounds unless ``config`` says otherwise (e.g. ``horizon``).
+    Axelrod's (1980, 1984) tournament design; each pairing is one relationship of ``rounds``
+    rounds unless ``config`` says otherwise (e.g. ``horizon``).
+
+    Parameters
+    ----------
+    strategies : sequence of str or Strategy
+        The players: names (registered ones included) or
+        :class:`~agents.strategies.Strategy` instances, each once; two different rules with
+        one name are an error.
+    rounds : int, default 200
+        Rounds of each match.
+    repetitions : int, default 1
+        Times each pairing is played (replicates of the engine).
+    noise : float, default 0.0
+        Implementation error.
+    seed : int or None, default 1
+        Root seed.
+    game : MatrixGame, str or (T, R, P, S), default PD
+        The stage game.
+    **config
+        Further :class:`~model.config.ModelConfig` fields.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per player, sorted by rank: a column per opponent holding the player's mean
+        total score against it (for self-play, the mean of both sides), then ``total`` (sum
+        over opponents), ``per_round`` (total per round per opponent) and ``rank``.
+
+    Examples
+    --------
+    >>> from experiments import tournament
+    >>> table = tournament(["TitForTat", "AllD", "AllC"], rounds=10)
+    >>> table[["AllD", "total", "rank"]]  # AllD: 14 + 10 + 50; TitForTat: 9 + 30 + 30
+               AllD  total  rank
+    player
+    AllD       10.0   74.0     1
+    TitForTat   9.0   69.0     2
+    AllC        0.0   60.0     3
     """
     try:
         rules = list(rules_by_name(strategies, once=True).values())

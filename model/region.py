@@ -59,13 +59,31 @@ class RegionModel(mesa.Model):
 
     Parameters
     ----------
-    config : the run's parameters (default ``ModelConfig()``); keyword ``overrides`` replace
-        single fields, e.g. ``RegionModel(continuation=0.6, seed=3)``.
-    seed : root seed (int); the same config and seed give identical results. ``None`` draws one
-        (kept in ``model.seed``).
-    rng : Mesa's random source, instead of ``seed``: an int (the same as ``seed=``) or a
-        ``numpy.random.Generator`` (``SeedSequence``, ``BitGenerator``), from which the root
-        seed is drawn. Giving both ``seed`` and ``rng`` is an error.
+    config : ModelConfig, optional
+        The run's parameters (default ``ModelConfig()``).
+    seed : int, optional
+        Root seed: the same config and seed give identical results. ``None`` draws one (kept
+        in ``model.seed``).
+    rng : int or numpy.random.Generator, optional
+        Mesa's random source, instead of ``seed``: an int (the same as ``seed=``) or a
+        ``Generator`` (``SeedSequence``, ``BitGenerator``), from which the root seed is drawn.
+        Giving both ``seed`` and ``rng`` is an error.
+    **overrides
+        Single fields replacing the config's, e.g. ``RegionModel(continuation=0.6, seed=3)``.
+
+    Examples
+    --------
+    >>> from model import RegionModel
+    >>> low = RegionModel(continuation=0.4, seed=1).run(200)
+    >>> high = RegionModel(continuation=0.95, seed=1).run(200)
+    >>> frame = high.datacollector.get_model_vars_dataframe()
+    >>> len(frame), frame["cooperation"].iloc[-50:].mean() > 0.5
+    (200, np.True_)
+    >>> low.datacollector.get_model_vars_dataframe()["cooperation"].iloc[-50:].mean() < 0.2
+    np.True_
+    >>> countries = high.countries  # one CountryAgent each: views on the engine's arrays
+    >>> len(countries), sum(c.degree for c in countries) / len(countries)  # 4 partners on average
+    (12, 4.0)
     """
 
     def __init__(

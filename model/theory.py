@@ -315,6 +315,29 @@ def critical_deltas(game: MatrixGame, delay: int = 0, error: float = 0.0) -> dic
     Empty for games that are not a prisoner's dilemma: there the folk-theorem threshold is not
     the question (in a stag hunt or harmony mutual cooperation is already an equilibrium of the
     stage game).
+
+    Parameters
+    ----------
+    game : MatrixGame
+        The stage game.
+    delay : int, default 0
+        Rounds before an action is observed (quick feedback: d = 0).
+    error : float, default 0.0
+        Probability that an observed action is misread (reliability of information).
+
+    Returns
+    -------
+    dict of str to float
+        Rule name -> its critical δ (``math.inf``: never sustained).
+
+    Examples
+    --------
+    >>> from model import theory
+    >>> from model.games import PD
+    >>> theory.critical_deltas(PD)  # (T − R)/(T − P), (T − R)/(R − S); WSLS needs 2R > T + P
+    {'Grim': 0.5, 'TitForTat': 0.6666666666666667}
+    >>> round(theory.critical_deltas(PD, delay=1)["Grim"], 4)  # 0.5 ** (1/2)
+    0.7071
     """
     g = _check_game(game)
     d = _check_delay(delay)

@@ -83,7 +83,7 @@ def test_bench_prints_json_lines_with_the_agreed_keys(capsys):
 def test_bench_b8_prints_the_ratio_per_size_and_judges_the_ratio(capsys, monkeypatch):
     from functools import partial
 
-    from experiments import bench
+    from experiments.bench import benchmarks as bench
 
     tiny = partial(bench.bench_b8, sizes=(9, 16), steps=3, repeats=1)
     monkeypatch.setitem(bench.BENCHMARKS, "B8", tiny)

@@ -76,11 +76,51 @@ def run_experiment(
     seed: int = 0,
     progress: bool = True,
 ) -> Path:
-    """Run a catalogue experiment and analyse it; returns its folder (``out`` or
-    ``out/sweep/NAME``). ``design`` "grid" runs the experiment's parts (grown by ``scale``);
-    "lhs", "sobol", "morris" sample the experiment's ``ranges`` around its ``base`` (``runs``
-    points; common random numbers by default, as sensitivity designs want); "csv" reads
-    ``points_file``."""
+    """Run a catalogue experiment and analyse it (figures and ``summary.md``).
+
+    Parameters
+    ----------
+    name : str
+        The experiment (see :data:`EXPERIMENTS` or ``pacts sweep --help``).
+    out : str or Path, optional
+        Its folder (default ``out/sweep/NAME``); one sub-folder per part.
+    scale : float, default 1.0
+        Grows (or shrinks) the grid design of each part.
+    replicates : int, optional
+        Replicates per point (default: each part's own; 4 for sampled designs).
+    design : {"grid", "lhs", "sobol", "morris", "csv"}, default "grid"
+        "grid" runs the experiment's parts; "lhs", "sobol", "morris" sample its ``ranges``
+        around its ``base`` (``runs`` points); "csv" reads ``points_file``.
+    runs : int, default 64
+        Points of a sampled design.
+    points_file : str or Path, optional
+        The CSV of points for ``design="csv"``.
+    engine, workers, scheduler, resume
+        As in :meth:`experiments.sweep.Sweep.run`.
+    crn : bool, optional
+        Common random numbers (default: off for grids, on for sampled designs, as sensitivity
+        analyses want).
+    seed : int, default 0
+        The sweep's root seed.
+    progress : bool, default True
+        Show progress bars.
+
+    Returns
+    -------
+    Path
+        The experiment's folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from experiments.catalogue import run_experiment
+    >>> folder = run_experiment(
+    ...     "shadow-of-the-future", tempfile.mkdtemp(), design="lhs", runs=8, replicates=1,
+    ...     engine="serial", progress=False,
+    ... )
+    >>> sorted(p.name for p in folder.iterdir())
+    ['lhs', 'sampled_design.png', 'summary.md']
+    """
     from experiments import sweep as sw
 
     exp = get_experiment(name)

@@ -66,6 +66,20 @@ class Sweep:
     run : a picklable callable ``(params, seed, replicate) -> dict[str, float]``, default
         :func:`run_one` (whose replicates of one point are run together by :func:`run_batch`).
     extra_spec : JSON-able facts kept in ``spec.json`` (e.g. SALib's problem).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from experiments import sweep as sw
+    >>> design = sw.grid({"n_countries": 10, "rounds": 40}, {"continuation": [0.4, 0.95]})
+    >>> sweep = sw.Sweep("doc", design, replicates=3, root_seed=7)
+    >>> sweep.total  # distinct runs: points × replicates
+    6
+    >>> folder = tempfile.mkdtemp()
+    >>> sweep.run(folder, engine="serial", progress=False).done
+    6
+    >>> sweep.run(folder, engine="serial", progress=False, resume=True).skipped  # nothing new
+    6
     """
 
     def __init__(
@@ -130,30 +144,55 @@ class Sweep:
         progress: bool = True,
         batch_seconds: float = 0.5,
     ) -> SweepSummary:
-        """Run every run not yet in ``out_dir``; returns a :class:`SweepSummary`.
+        """Run every run not yet in ``out_dir``.
 
-        engine
-            ``"process"`` (default): a ProcessPoolExecutor of ``workers`` processes (default: the
-            usable cores), started with "fork" on Linux (workers inherit the loaded model at once;
+        Parameters
+        ----------
+        out_dir : str or Path
+            The sweep's folder (created if needed): ``spec.json`` and ``parts/``.
+        engine : {"process", "serial", "dask"}, default "process"
+            ``"process"``: a ProcessPoolExecutor of ``workers`` processes (default: the usable
+            cores), started with "fork" on Linux (workers inherit the loaded model at once;
             "forkserver" when this process already runs other Python threads, since forking
             threads risks deadlocks; the platform's default elsewhere — then ``run`` must be
             importable). ``"serial"``: in this process (tests, debugging, profiling).
             ``"dask"``: a ``distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
-            processes=True)``, or with ``scheduler="tcp://host:port"`` a
-            ``distributed.Client(scheduler)`` on an existing cluster. The cluster's workers must
-            have the ``pacts`` package installed (``pip install -e .`` on a shared filesystem,
-            or the same wheel) — they import ``experiments.sweep`` and the model. On HPC,
-            dask-jobqueue (SLURM, PBS, SGE …) or dask-mpi start such a cluster; pass its
-            scheduler address. Parts are written by this process, so ``out_dir`` need only be
-            local to it. Every engine gives identical results.
-        resume
+            processes=True)``, or with ``scheduler`` a ``distributed.Client(scheduler)`` on an
+            existing cluster, whose workers must have the ``pacts`` package installed (``pip
+            install -e .`` on a shared filesystem, or the same wheel). On HPC, dask-jobqueue
+            (SLURM, PBS, SGE …) or dask-mpi start such a cluster; pass its scheduler address.
+            Parts are written by this process, so ``out_dir`` need only be local to it. Every
+            engine gives identical results.
+        workers : int, optional
+            Processes (or Dask workers) to use.
+        scheduler : str, optional
+            A Dask scheduler's address, ``"tcp://host:port"`` (engine ``"dask"``).
+        resume : bool, default False
             Continue a sweep in a folder that has results: only runs whose ``run_id`` is not in
             the parts are run (a failed run counts as done: its error is its result). The
             folder's ``spec.json`` must match this sweep; without ``resume`` a folder with
             results is refused.
-        batch_seconds
+        progress : bool, default True
+            Show a progress bar (tqdm).
+        batch_seconds : float, default 0.5
             Runs are grouped into tasks that take about this long (estimated from the first
             runs); at most 2 × workers tasks are in flight, so any design size is fine.
+
+        Returns
+        -------
+        SweepSummary
+            Runs done now, failed, skipped (done before), parts written and seconds.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from experiments import sweep as sw
+        >>> design = sw.grid({"n_countries": 8, "rounds": 30}, {"noise": [0.0, 0.1]})
+        >>> summary = sw.Sweep("doc", design, replicates=2).run(
+        ...     tempfile.mkdtemp(), engine="process", workers=2, progress=False
+        ... )
+        >>> summary.done, summary.failed, summary.total
+        (4, 0, 4)
         """
         if engine not in ENGINES:
             raise ValueError(f"engine = {engine!r}: allowed: {', '.join(ENGINES)}")
