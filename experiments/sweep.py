@@ -66,7 +66,7 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from experiments.output import atomic_write
-from model.config import ModelConfig
+from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields
 from model.engine import METRICS, SERIES, RoundEngine, build_engine
 from model.toml_files import read_text
 
@@ -99,7 +99,9 @@ def split_params(params: Mapping[str, Any]) -> tuple[ModelConfig, float]:
         raise ValueError(
             f"burn_in = {burn_in!r}: allowed: a number in [0, 1) (share of rounds ignored)"
         )
-    return ModelConfig.from_mapping(values, origin="sweep point"), float(burn_in)
+    with warnings.catch_warnings():  # a design's inert fields are reported once, up front
+        warnings.simplefilter("ignore", InertFieldWarning)
+        return ModelConfig.from_mapping(values, origin="sweep point"), float(burn_in)
 
 
 def long_run_means(engine: RoundEngine, burn_in: float) -> list[dict[str, float]]:
@@ -238,6 +240,39 @@ def _check_names(names: Iterable[str], where: str, extra: Extra = None) -> None:
             f"{where}: unknown parameter(s) {', '.join(unknown)}; allowed: "
             f"{', '.join(sorted(allowed))}"
         )
+
+
+def _check_inert(points: Sequence[dict]) -> None:
+    """Refuse, before any run, a design that varies a field which has no effect at any of its
+    points, or sets a field where it has no effect and that is an error
+    (:data:`model.config.INERT`); a field set where it is only harmlessly inert is one warning
+    for the whole design (the runs themselves do not repeat it)."""
+    if not points:
+        return
+    values = [{k: v for k, v in p.items() if k in DEFAULTS} for p in points]
+    firsts: dict[str, tuple[int, Any]] = {}
+    for name in {k for v in values for k in v}:
+        if len({canonical_json(v.get(name, DEFAULTS[name])) for v in values}) < 2:
+            continue
+        where = [inert_fields(v, set_only=False).get(name) for v in values]
+        if all(where):
+            full = {**DEFAULTS, **values[0]}
+            raise ValueError(
+                f"the design varies {name}, which has no effect at any of its points (e.g. "
+                f"when {where[0].setting.format_map(full)}); set {where[0].change}, or vary "
+                "another field"
+            )
+    counts: dict[str, int] = {}
+    for i, v in enumerate(values):
+        for name, inert in inert_fields(v).items():
+            counts[name] = counts.get(name, 0) + 1
+            firsts.setdefault(name, (i, inert))
+    for name, (i, inert) in sorted(firsts.items()):
+        message = inert.message(name, {**DEFAULTS, **values[i]}, DEFAULTS[name])
+        at = f"point {i}" if counts[name] == 1 else f"{counts[name]} points, e.g. point {i}"
+        if not inert.warn:
+            raise ValueError(f"{at} of the design: {message}")
+        warnings.warn(f"{at} of {len(values)}: {message}", InertFieldWarning, stacklevel=3)
 
 
 def _kind(name: str, extra: Extra = None) -> type | None:
@@ -837,6 +872,8 @@ class Sweep:
         self.run_fn = run
         self.extra_spec = json.loads(canonical_json(dict(extra_spec or {})))
         self.columns = _column_kinds(self.points)
+        if run is run_one:  # its points are whole configs (a custom run may apply them to a
+            _check_inert(self.points)  # preset, whose fields this cannot see)
         clash = sorted(set(self.columns) & set(RESERVED))
         if clash:
             raise ValueError(f"points: parameter name(s) {', '.join(clash)} are reserved")
