@@ -7,6 +7,14 @@ feedback); *mutuality of interests* is the stage ``game``; *number of participan
 ``n_countries``.
 
 A bad value raises one ``ValueError`` that names the field, the value and what is allowed.
+A field set where it has no effect (:data:`INERT`, e.g. a hegemon in pairwise mode) raises one
+naming the setting and what to change, or warns (:class:`InertFieldWarning`) where such a
+superset is commonly harmless.
+
+Validation, in order: each field against its declaration (:func:`_check_value`, from the
+metadata the ``_num``/``_choice``/``_flag``/``_structured`` helpers write), the structured fields
+(game, strategies, economy and countries), then the combinations (:func:`_check_settings`:
+:data:`REQUIRED` and :data:`INERT`).
 """
 
 from __future__ import annotations
@@ -522,9 +530,8 @@ class ModelConfig:
     )
 
     def __post_init__(self) -> None:
-        values = self._values()
         for f in fields(self):
-            _check_value(f.name, values[f.name], f.metadata)
+            _check_value(f.name, getattr(self, f.name), f.metadata)
         self._check_game()
         self._check_strategies()
         self._check_economy()
