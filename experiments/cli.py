@@ -23,10 +23,11 @@ import re
 import sys
 import textwrap
 import tomllib
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from model.config import CLASSIC_SEVEN, ModelConfig
+from model.config import CLASSIC_SEVEN, InertFieldWarning, ModelConfig
 from model.games import class_label
 from model.scenarios import PRESETS, load_preset
 
@@ -78,16 +79,30 @@ def _check_positive(value: int | None, option: str) -> None:
 
 
 def _load_config(args: argparse.Namespace) -> ModelConfig:
+    """The scenario with the --set/--rounds changes; a field that has no effect in it is an
+    error or, where commonly harmless, one ``warning: ...`` line on stderr."""
     if args.preset and args.config:
         raise ValueError("give --preset or --config, not both")
-    cfg = (
-        ModelConfig.from_toml(args.config) if args.config else load_preset(args.preset or "default")
-    )
-    changes = _parse_set(args.set)
-    if args.rounds is not None:
-        changes["rounds"] = args.rounds
-    if changes:
-        cfg = ModelConfig.from_mapping({**_as_mapping(cfg), **changes}, origin="--set/--rounds")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InertFieldWarning)
+        cfg = (
+            ModelConfig.from_toml(args.config)
+            if args.config
+            else load_preset(args.preset or "default")
+        )
+        changes = _parse_set(args.set)
+        if args.rounds is not None:
+            changes["rounds"] = args.rounds
+        if changes:
+            # the scenario's own warnings come again for the changed one, if they still hold
+            caught[:] = [w for w in caught if not issubclass(w.category, InertFieldWarning)]
+            cfg = ModelConfig.from_mapping({**_as_mapping(cfg), **changes}, origin="--set/--rounds")
+    for w in caught:
+        if not issubclass(w.category, InertFieldWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    inert = (str(w.message) for w in caught if issubclass(w.category, InertFieldWarning))
+    for message in dict.fromkeys(inert):
+        print(f"warning: {message}", file=sys.stderr)
     return cfg
 
 

@@ -7,12 +7,21 @@ feedback); *mutuality of interests* is the stage ``game``; *number of participan
 ``n_countries``.
 
 A bad value raises one ``ValueError`` that names the field, the value and what is allowed.
+A field set where it has no effect (:data:`INERT`, e.g. a hegemon in pairwise mode) raises one
+naming the setting and what to change, or warns (:class:`InertFieldWarning`) where such a
+superset is commonly harmless.
+
+Validation, in order: each field against its declaration (:func:`_check_value`, from the
+metadata the ``_num``/``_choice``/``_flag``/``_structured`` helpers write), the structured fields
+(game, strategies, economy and countries), then the combinations (:func:`_check_settings`:
+:data:`REQUIRED` and :data:`INERT`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -47,22 +56,246 @@ REGIMES = ("none", "plurilateral", "supranational", "minilateral")
 HEGEMONS = ("none", "cooperative", "coercive")
 
 
+# ---- how a field is declared: its default, meaning and allowed values, in its metadata (read by
+# the per-field check, the error messages, ``describe`` and the README's parameter table)
 def _num(default: float, meaning: str, low: float, high: float, kind: type = float) -> Any:
-    return field(default=default, metadata=_spec(meaning, (low, high), kind))
+    """A number (``kind`` float or int) in [low, high]."""
+    return _declare(default, meaning, (low, high), kind)
 
 
 def _flag(default: bool, meaning: str) -> Any:
-    return field(default=default, metadata=_spec(meaning, (False, True), bool))
+    """True or false."""
+    return _declare(default, meaning, (False, True), bool)
 
 
 def _choice(default: str, meaning: str, allowed: tuple[str, ...]) -> Any:
-    return field(default=default, metadata=_spec(meaning, allowed))
+    """One of the names in ``allowed``."""
+    return _declare(default, meaning, allowed, str)
 
 
-def _spec(
-    meaning: str, allowed: Any, kind: type | tuple[type, ...] | None = None, **extra: Any
-) -> Any:
-    return {"meaning": meaning, "allowed": allowed, "kind": kind, **extra}
+def _structured(default: Any, meaning: str, allowed: Any) -> Any:
+    """A value with its own structured check (the game, the strategies, the economy tables);
+    ``allowed`` says what is accepted."""
+    return _declare(default, meaning, allowed, None)
+
+
+def _declare(default: Any, meaning: str, allowed: Any, kind: type | None) -> Any:
+    return field(default=default, metadata={"meaning": meaning, "allowed": allowed, "kind": kind})
+
+
+# ---- settings in which a field has no effect (read from the engines in model/engine/)
+class InertFieldWarning(UserWarning):
+    """A field is set to a value that has no effect in the chosen setting, where that is
+    commonly harmless (a preset or a sweep that sets a superset); see :data:`INERT`."""
+
+
+@dataclass(frozen=True)
+class Inert:
+    """A setting in which a field has no effect on a run: ``when`` holds for the config's values
+    (a mapping of every field); ``setting`` says it in words (formatted with the values),
+    ``change`` what to change for the field to take effect. ``warn``: only a warning
+    (:class:`InertFieldWarning`), not a ``ValueError``."""
+
+    when: Callable[[Mapping[str, Any]], bool]
+    setting: str
+    change: str
+    warn: bool = False
+
+    def message(self, name: str, values: Mapping[str, Any], default: Any) -> str:
+        return (
+            f"{name} = {_shown(values[name])} has no effect when "
+            f"{self.setting.format_map(values)}; for it to take effect set {self.change}, "
+            f"otherwise leave {name} at its default {default!r}"
+        )
+
+
+# An error where setting the field there is a mistake (what was asked for cannot happen: e.g. a
+# hegemon in pairwise mode); a warning where presets, lessons or sweeps commonly set a superset
+# harmlessly (e.g. one set of supranational parameters while the regime varies).
+_PAIRWISE = Inert(
+    lambda c: c["mode"] == "pairwise",
+    "mode = 'pairwise' (every relationship is the 2×2 `game`: no plan, economy or institutions)",
+    "mode = 'collective'",
+)
+# a collective preset's country tables, kept when it is run in pairwise mode (--set mode=...)
+_PAIRWISE_TABLES = replace(_PAIRWISE, warn=True)
+_COLLECTIVE = Inert(
+    lambda c: c["mode"] == "collective",
+    "mode = 'collective' (each country's game is implied by the plan and the economy)",
+    "mode = 'pairwise'",
+)
+# institutional sweeps compare regimes (and hegemons) with one set of each regime's parameters
+_NO_COORDINATOR = Inert(
+    lambda c: c["regime"] == "none",
+    "regime = 'none' (no coordinator: each country plans alone)",
+    "regime = 'plurilateral', 'supranational' or 'minilateral'",
+    warn=True,
+)
+_NOT_SUPRANATIONAL = Inert(
+    lambda c: c["regime"] != "supranational",
+    "regime = {regime!r}",
+    "regime = 'supranational'",
+    warn=True,
+)
+_NOT_COOPERATIVE_HEGEMON = Inert(
+    lambda c: c["hegemon"] != "cooperative",
+    "hegemon = {hegemon!r}",
+    "hegemon = 'cooperative'",
+    warn=True,
+)
+# presets with evolution parameters are compared with evolution = 'none' (a frozen mix)
+_NO_EVOLUTION = Inert(
+    lambda c: c["evolution"] == "none",
+    "evolution = 'none' (rules are never revised)",
+    "evolution = 'imitation' or 'moran'",
+    warn=True,
+)
+# flexibility sweeps lower the shock rates to 0 with the rest of the shock kept
+_NO_ELECTIONS = Inert(
+    lambda c: c["election_rate"] == 0, "election_rate = 0", "election_rate > 0", warn=True
+)
+_NO_TECH_SHOCKS = Inert(
+    lambda c: c["tech_shock_rate"] == 0, "tech_shock_rate = 0", "tech_shock_rate > 0", warn=True
+)
+
+INERT: dict[str, tuple[Inert, ...]] = {
+    # network sweeps vary the kind with one degree and rewiring (model/network.py)
+    "degree": (
+        Inert(
+            lambda c: c["network"] in ("complete", "lattice"),
+            "network = {network!r} (its partners do not depend on the degree)",
+            "network = 'ring', 'watts_strogatz', 'barabasi_albert' or 'erdos_renyi'",
+            warn=True,
+        ),
+    ),
+    "rewiring": (
+        Inert(
+            lambda c: c["network"] != "watts_strogatz",
+            "network = {network!r}",
+            "network = 'watts_strogatz'",
+            warn=True,
+        ),
+    ),
+    "game": (_COLLECTIVE,),  # the collective engine never reads the stage game
+    **dict.fromkeys(
+        ("imitation_scope", "selection", "evolution_interval", "evolution_rate", "mutation"),
+        (_NO_EVOLUTION,),
+    ),
+    # collective mode only (model/engine/collective.py); the pairwise engine reads none of them
+    "regime": (_PAIRWISE,),
+    "hegemon": (_PAIRWISE,),
+    "reciprocity_threshold": (_PAIRWISE,),
+    "replan_interval": (_PAIRWISE,),  # without a coordinator too: national plans are redrawn
+    "submissions": (_PAIRWISE, _NO_COORDINATOR),  # members submit to the council only
+    "information_noise": (
+        _PAIRWISE,
+        Inert(
+            lambda c: c["regime"] != "none",
+            "regime = {regime!r} (the coordinator plans from true values)",
+            "regime = 'none'",
+            warn=True,
+        ),
+    ),
+    "transparency": (_PAIRWISE, _NO_COORDINATOR),  # the council's meetings
+    "fine": (  # supranational fines, or a coercive hegemon's punishment
+        _PAIRWISE,
+        Inert(
+            lambda c: c["regime"] != "supranational" and c["hegemon"] != "coercive",
+            "regime = {regime!r} and hegemon = {hegemon!r}",
+            "regime = 'supranational' or hegemon = 'coercive'",
+            warn=True,
+        ),
+    ),
+    "enforcement": (_PAIRWISE, _NOT_SUPRANATIONAL),
+    "sovereignty_cost": (_PAIRWISE, _NOT_SUPRANATIONAL),
+    "coordination_cost": (_PAIRWISE, _NO_COORDINATOR),
+    "hegemon_patience": (_PAIRWISE, _NOT_COOPERATIVE_HEGEMON),
+    "hegemon_budget": (  # side payments are paid only through a coordinator's arrangement
+        _PAIRWISE,
+        _NOT_COOPERATIVE_HEGEMON,
+        replace(_NO_COORDINATOR, change="a regime other than 'none'"),
+    ),
+    # an error: with the [[countries]] tables the economy is given, so a seed asks for nothing
+    "seed_economy": (
+        _PAIRWISE,
+        Inert(
+            lambda c: c["countries"] is not None,
+            "the [[countries]] tables give the economy",
+            "no [[countries]] tables (the stylised default economy)",
+        ),
+    ),
+    "election_rate": (_PAIRWISE,),
+    "election_sigma": (_PAIRWISE, _NO_ELECTIONS),
+    "longitudinal": (_PAIRWISE, _NO_ELECTIONS, _NO_COORDINATOR),  # renegotiation by a council
+    "tech_shock_rate": (_PAIRWISE,),
+    "tech_shock_sigma": (_PAIRWISE, _NO_TECH_SHOCKS),
+    "compositional": (_PAIRWISE, _NO_COORDINATOR),  # opting out of a council's initiatives
+    "directional": (_PAIRWISE, _NO_TECH_SHOCKS),  # without a coordinator too: plans redrawn
+    "economy": (_PAIRWISE_TABLES,),
+    "countries": (_PAIRWISE_TABLES,),
+}
+"""Field -> the settings in which it has no effect (the first that holds is reported). A field
+set to a value other than its default in such a setting is a ``ValueError`` or, where ``warn``,
+an :class:`InertFieldWarning`. Not listed, though it may look inert: ``continuation`` under
+``horizon = 'fixed'`` (it is still the δ of the rules' forward-looking gate and of the
+collective countries' patience) and ``replan_interval`` / ``directional`` without a coordinator
+(each country's own plan is redrawn at every revision)."""
+
+# ---- combinations that must hold (a ValueError otherwise), formatted with the values
+REQUIRED: tuple[tuple[Callable[[Mapping[str, Any]], bool], str], ...] = (
+    (
+        lambda c: not (c["horizon"] == "geometric" and c["continuation"] >= 1.0),
+        "continuation = 1.0 with horizon = 'geometric' never ends; "
+        "allowed: continuation in [0, 1) for a geometric horizon",
+    ),
+    (
+        lambda c: (
+            c["network"] != "lattice" or math.isqrt(c["n_countries"]) ** 2 == c["n_countries"]
+        ),
+        "n_countries = {n_countries} with network = 'lattice': "
+        "allowed: a perfect square (e.g. 9, 16, 2500) for the square torus",
+    ),
+    (
+        lambda c: c["network"] in ("complete", "lattice") or c["degree"] < c["n_countries"],
+        "degree = {degree} with n_countries = {n_countries} on a {network!r} network: "
+        "allowed: degree < n_countries (or network = 'complete')",
+    ),
+    (
+        lambda c: c["network"] not in ("ring", "watts_strogatz") or c["degree"] % 2 == 0,
+        "degree = {degree} with network = {network!r}: allowed: an even number",
+    ),
+)
+
+
+def inert_fields(values: Mapping[str, Any], *, set_only: bool = True) -> dict[str, Inert]:
+    """The fields that have no effect in the setting of ``values`` (field -> value; a missing
+    field takes its default), each with the first setting of :data:`INERT` that makes it
+    inert; with ``set_only`` only those set to a value other than their default."""
+    c = {**DEFAULTS, **values}
+    out = {}
+    for name, settings in INERT.items():
+        if set_only and c[name] == DEFAULTS[name]:
+            continue
+        hit = next((s for s in settings if s.when(c)), None)
+        if hit is not None:
+            out[name] = hit
+    return out
+
+
+def without_inert(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with every field that would be refused for having no effect in their setting
+    back at its default (for a form that keeps the values of the controls it disables, e.g.
+    the app's sidebar); fields that are only harmlessly inert (warnings) are kept."""
+    out = dict(values)
+    for name, inert in inert_fields({k: v for k, v in values.items() if k in DEFAULTS}).items():
+        if not inert.warn:
+            out[name] = DEFAULTS[name]
+    return out
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -72,158 +305,102 @@ class ModelConfig:
     ``ModelConfig.describe()`` lists every field with its range and meaning.
     """
 
-    n_countries: int = field(
-        default=12, metadata=_spec("N, the number of participants (countries)", (2, 100_000), int)
+    n_countries: int = _num(12, "N, the number of participants (countries)", 2, 100_000, int)
+    network: str = _choice("watts_strogatz", "who plays whom: the country network", NETWORK_KINDS)
+    degree: int = _num(
+        4,
+        "mean number of partners per country (ring, small-world, scale-free, random networks)",
+        2,
+        10_000,
+        int,
     )
-    network: str = field(
-        default="watts_strogatz",
-        metadata=_spec("who plays whom: the country network", NETWORK_KINDS),
+    rewiring: float = _num(
+        0.1, "Watts–Strogatz rewiring probability (small-world networks)", 0.0, 1.0
     )
-    degree: int = field(
-        default=4,
-        metadata=_spec(
-            "mean number of partners per country (ring, small-world, scale-free, random networks)",
-            (2, 10_000),
-            int,
-        ),
+    game: str | tuple[float, float, float, float] = _structured(
+        "prisoners_dilemma",
+        "mutuality of interests: the stage game, a class name or payoffs (T, R, P, S)",
+        tuple(GAMES),
     )
-    rewiring: float = field(
-        default=0.1,
-        metadata=_spec(
-            "Watts–Strogatz rewiring probability (small-world networks)", (0.0, 1.0), float
-        ),
+    strategies: Mapping[str | Strategy, float] | tuple[str | Strategy, ...] | None = _structured(
+        None,
+        "strategy mix {name: weight} (shares, countries shuffled by the seed) or one name "
+        "per country; default: the seven classics (pairwise), each country's stated `rule` "
+        "or else the forward-looking 'Calculating' (collective)",
+        "strategy names from agents.strategies.STRATEGIES (or, in Python, Strategy instances)",
     )
-    game: str | tuple[float, float, float, float] = field(
-        default="prisoners_dilemma",
-        metadata=_spec(
-            "mutuality of interests: the stage game, a class name or payoffs (T, R, P, S)",
-            tuple(GAMES),
-        ),
+    rounds: int = _num(
+        200,
+        "number of rounds (fixed horizon) or the cap on a geometric horizon",
+        1,
+        1_000_000,
+        int,
     )
-    strategies: Mapping[str | Strategy, float] | tuple[str | Strategy, ...] | None = field(
-        default=None,
-        metadata=_spec(
-            "strategy mix {name: weight} (shares, countries shuffled by the seed) or one name "
-            "per country; default: the seven classics (pairwise), each country's stated `rule` "
-            "or else the forward-looking 'Calculating' (collective)",
-            "strategy names from agents.strategies.STRATEGIES (or, in Python, Strategy instances)",
-        ),
+    horizon: str = _choice(
+        "eras",
+        "'eras': a relationship (pairwise: a pair of partners; collective: the regional "
+        "agreement) ends after each round with probability 1 − `continuation` and a new one "
+        "starts with cleared histories, for `rounds` rounds; 'fixed': one relationship of "
+        "`rounds` rounds; 'geometric': one relationship that ends with probability "
+        "1 − `continuation` after each round (capped at `rounds`)",
+        HORIZONS,
     )
-    rounds: int = field(
-        default=200,
-        metadata=_spec(
-            "number of rounds (fixed horizon) or the cap on a geometric horizon",
-            (1, 1_000_000),
-            int,
-        ),
+    continuation: float = _num(
+        0.95, "δ, the shadow of the future: continuation probability / discount factor", 0.0, 1.0
     )
-    horizon: str = field(
-        default="eras",
-        metadata=_spec(
-            "'eras': a relationship (pairwise: a pair of partners; collective: the regional "
-            "agreement) ends after each round with probability 1 − `continuation` and a new one "
-            "starts with cleared histories, for `rounds` rounds; 'fixed': one relationship of "
-            "`rounds` rounds; 'geometric': one relationship that ends with probability "
-            "1 − `continuation` after each round (capped at `rounds`)",
-            HORIZONS,
-        ),
+    stake_sigma: float = _num(
+        0.0,
+        "regularity of stakes: spread of the lognormal stake multiplier (mean 1; 0 = regular)",
+        0.0,
+        3.0,
     )
-    continuation: float = field(
-        default=0.95,
-        metadata=_spec(
-            "δ, the shadow of the future: continuation probability / discount factor",
-            (0.0, 1.0),
-            float,
-        ),
+    noise: float = _num(
+        0.0, "implementation error: probability that an intended action is flipped", 0.0, 0.5
     )
-    stake_sigma: float = field(
-        default=0.0,
-        metadata=_spec(
-            "regularity of stakes: spread of the lognormal stake multiplier (mean 1; 0 = regular)",
-            (0.0, 3.0),
-            float,
-        ),
+    observation_error: float = _num(
+        0.0, "ε, reliability of information: probability a partner's action is misread", 0.0, 0.5
     )
-    noise: float = field(
-        default=0.0,
-        metadata=_spec(
-            "implementation error: probability that an intended action is flipped",
-            (0.0, 0.5),
-            float,
-        ),
+    observation_delay: int = _num(
+        0, "d, speed of feedback: rounds before a partner's action is seen", 0, 100, int
     )
-    observation_error: float = field(
-        default=0.0,
-        metadata=_spec(
-            "ε, reliability of information: probability a partner's action is misread",
-            (0.0, 0.5),
-            float,
-        ),
+    evolution: str = _choice(
+        "imitation",
+        "how countries revise their rule by payoffs: 'imitation' (Fermi rule: copy a "
+        "better-off model), 'moran' (death–birth: models compete for the vacancy by "
+        "payoff) or 'none'",
+        EVOLUTION,
     )
-    observation_delay: int = field(
-        default=0,
-        metadata=_spec(
-            "d, speed of feedback: rounds before a partner's action is seen", (0, 100), int
-        ),
+    imitation_scope: str = _choice(
+        "neighbours",
+        "whom a revising country imitates: its 'neighbours' on the network or anyone "
+        "('well_mixed')",
+        IMITATION_SCOPES,
     )
-    evolution: str = field(
-        default="imitation",
-        metadata=_spec(
-            "how countries revise their rule by payoffs: 'imitation' (Fermi rule: copy a "
-            "better-off model), 'moran' (death–birth: models compete for the vacancy by "
-            "payoff) or 'none'",
-            EVOLUTION,
-        ),
+    selection: float = _num(
+        1.0, "intensity of selection β in the evolution rules (0 = random drift)", 0.0, 1000.0
     )
-    imitation_scope: str = field(
-        default="neighbours",
-        metadata=_spec(
-            "whom a revising country imitates: its 'neighbours' on the network or anyone "
-            "('well_mixed')",
-            IMITATION_SCOPES,
-        ),
+    evolution_interval: int = _num(
+        10,
+        "rounds between evolution steps (payoffs are accumulated over the interval)",
+        1,
+        1_000_000,
+        int,
     )
-    selection: float = field(
-        default=1.0,
-        metadata=_spec(
-            "intensity of selection β in the evolution rules (0 = random drift)",
-            (0.0, 1000.0),
-            float,
-        ),
+    evolution_rate: float = _num(
+        0.3, "share of countries that revise their strategy at each evolution step", 0.0, 1.0
     )
-    evolution_interval: int = field(
-        default=10,
-        metadata=_spec(
-            "rounds between evolution steps (payoffs are accumulated over the interval)",
-            (1, 1_000_000),
-            int,
-        ),
+    mutation: float = _num(
+        0.0,
+        "probability that a revising country picks a random strategy from the mix instead",
+        0.0,
+        1.0,
     )
-    evolution_rate: float = field(
-        default=0.3,
-        metadata=_spec(
-            "share of countries that revise their strategy at each evolution step",
-            (0.0, 1.0),
-            float,
-        ),
+    trust_memory: float = _num(
+        0.1,
+        "weight of the newest observation in a country's trust in a partner (moving average)",
+        0.0,
+        1.0,
     )
-    mutation: float = field(
-        default=0.0,
-        metadata=_spec(
-            "probability that a revising country picks a random strategy from the mix instead",
-            (0.0, 1.0),
-            float,
-        ),
-    )
-    trust_memory: float = field(
-        default=0.1,
-        metadata=_spec(
-            "weight of the newest observation in a country's trust in a partner (moving average)",
-            (0.0, 1.0),
-            float,
-        ),
-    )
-
     initial_trust: float = _num(
         0.5, "trust in every partner before any observation (a prior)", 0.0, 1.0
     )
@@ -339,58 +516,37 @@ class ModelConfig:
         "off: the plan stays stale until its next scheduled revision",
     )
 
-    economy: Mapping[str, Any] | None = field(
-        default=None,
-        metadata=_spec(
-            "the supply chain ([economy] table: sectors, kappa, chain_bonus, shortfall_cost); "
-            "default: the stylised battery/EV and solar chains",
-            "see model/economy_config.py",
-        ),
+    economy: Mapping[str, Any] | None = _structured(
+        None,
+        "the supply chain ([economy] table: sectors, kappa, chain_bonus, shortfall_cost); "
+        "default: the stylised battery/EV and solar chains",
+        "see model/economy_config.py",
     )
-    countries: tuple[Mapping[str, Any], ...] | None = field(
-        default=None,
-        metadata=_spec(
-            "the countries ([[countries]] tables: name, gdp, budget, strengths); default: "
-            "stylised random countries drawn from seed_economy",
-            "see model/economy_config.py",
-        ),
+    countries: tuple[Mapping[str, Any], ...] | None = _structured(
+        None,
+        "the countries ([[countries]] tables: name, gdp, budget, strengths); default: "
+        "stylised random countries drawn from seed_economy",
+        "see model/economy_config.py",
     )
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            _check(f.name, getattr(self, f.name), f.metadata)
+            _check_value(f.name, getattr(self, f.name), f.metadata)
+        self._check_game()
+        self._check_strategies()
+        self._check_economy()
+        _check_settings(self._values())
+
+    def _values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def _check_game(self) -> None:
         try:
             get_game(self.game)
         except (TypeError, ValueError) as err:
             raise ValueError(f"game = {self.game!r}: {err}") from None
         if isinstance(self.game, list):
             object.__setattr__(self, "game", tuple(self.game))
-        if self.horizon == "geometric" and self.continuation >= 1.0:
-            raise ValueError(
-                "continuation = 1.0 with horizon = 'geometric' never ends; "
-                "allowed: continuation in [0, 1) for a geometric horizon"
-            )
-        self._check_strategies()
-        self._check_economy()
-        if self.network == "lattice" and math.isqrt(self.n_countries) ** 2 != self.n_countries:
-            raise ValueError(
-                f"n_countries = {self.n_countries} with network = 'lattice': "
-                "allowed: a perfect square (e.g. 9, 16, 2500) for the square torus"
-            )
-        if (
-            self.network != "complete"
-            and self.network != "lattice"
-            and (self.degree >= self.n_countries)
-        ):
-            raise ValueError(
-                f"degree = {self.degree} with n_countries = {self.n_countries} on a "
-                f"{self.network!r} network: allowed: degree < n_countries (or network = "
-                "'complete')"
-            )
-        if self.network in ("ring", "watts_strogatz") and self.degree % 2:
-            raise ValueError(
-                f"degree = {self.degree} with network = {self.network!r}: allowed: an even number"
-            )
 
     def _check_strategies(self) -> None:
         s = self.strategies
@@ -554,20 +710,18 @@ class ModelConfig:
         return rows
 
 
-def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
+def _check_value(name: str, value: Any, meta: Mapping[str, Any]) -> None:
+    """One field against its declaration (its metadata); structured fields (kind None) have
+    their own checks."""
     kind, allowed = meta["kind"], meta["allowed"]
+    if kind is None:
+        return
     if kind is bool:
         if not isinstance(value, bool):
             raise ValueError(f"{name} = {value!r}: allowed: true or false ({meta['meaning']})")
         return
-    if kind is None:
-        if (
-            isinstance(allowed, tuple)
-            and allowed
-            and isinstance(allowed[0], str)
-            and name != "game"
-            and value not in allowed
-        ):
+    if kind is str:
+        if not isinstance(value, str) or value not in allowed:
             raise ValueError(f"{name} = {value!r}: allowed: {', '.join(allowed)}")
         return
     ok_type = (
@@ -581,3 +735,21 @@ def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
         raise ValueError(
             f"{name} = {value!r}: allowed: {what} in [{low}, {high}] ({meta['meaning']})"
         )
+
+
+def _check_settings(values: Mapping[str, Any]) -> None:
+    """The combinations of fields: :data:`REQUIRED` (a ``ValueError`` if one fails), then
+    :data:`INERT` (a field that has no effect in this setting: a ``ValueError`` naming the
+    field, its value, the setting and what to change, or an :class:`InertFieldWarning`)."""
+    for holds, message in REQUIRED:
+        if not holds(values):
+            raise ValueError(message.format_map(values))
+    for name, inert in inert_fields(values).items():
+        message = inert.message(name, values, DEFAULTS[name])
+        if not inert.warn:
+            raise ValueError(message)
+        warnings.warn(message, InertFieldWarning, stacklevel=4)
+
+
+DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(ModelConfig)}
+"""Field -> its default."""

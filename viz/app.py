@@ -36,7 +36,7 @@ import solara.lab
 import solara.server.settings
 
 from experiments.lessons import LESSONS
-from model.config import ModelConfig
+from model.config import DEFAULTS, InertFieldWarning, ModelConfig, without_inert
 from model.games import class_label
 from model.scenarios import PRESETS
 from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView
@@ -354,7 +354,13 @@ def Page():
         def run():
             values = dict(draft.value)
             seed = int(values.pop("seed"))
-            view.reset(view.session.config.replace(**values), seed)
+            config = view.session.config
+            # the sidebar keeps the values of the controls it disables (e.g. the hegemon in
+            # pairwise mode): a field refused for having no effect goes back to its default
+            values = without_inert({**{k: getattr(config, k) for k in DEFAULTS}, **values})
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", InertFieldWarning)
+                view.reset(config.replace(**values), seed)
 
         guarded(run)
 

@@ -111,8 +111,12 @@ def institutions_run(params: dict, seed: int, replicate: int = 0) -> dict[str, f
     transfers, and the institutional costs paid per round (:func:`simulate`). ``seed`` is not
     used: see the module docstring (common random numbers)."""
     del seed
-    cfg = classroom_config(params)
-    engine, costs = simulate(cfg, replicate)
+    values = dict(params)
+    if values.get("regime") == "none":
+        # the baseline is repeated at each cost level; without a coordinator the cost has no
+        # effect (model.config.INERT), so it only labels the point
+        values.pop("coordination_cost", None)
+    engine, costs = simulate(classroom_config(values), replicate)
     return long_run(engine, costs, float(params.get("burn_in", DEFAULT_BURN_IN)))
 
 

@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -15,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from experiments.sweep.seeds import jsonable
-from model.config import ModelConfig
+from experiments.sweep.seeds import canonical_json, jsonable
+from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields
 from model.toml_files import read_text
 
 FIELDS = {f.name: f for f in fields(ModelConfig)}
@@ -51,6 +52,39 @@ def check_names(names: Iterable[str], where: str, extra: Extra = None) -> None:
             f"{where}: unknown parameter(s) {', '.join(unknown)}; allowed: "
             f"{', '.join(sorted(allowed))}"
         )
+
+
+def check_inert(points: Sequence[dict]) -> None:
+    """Refuse, before any run, a design that varies a field which has no effect at any of its
+    points, or sets a field where it has no effect and that is an error
+    (:data:`model.config.INERT`); a field set where it is only harmlessly inert is one warning
+    for the whole design (the runs themselves do not repeat it)."""
+    if not points:
+        return
+    values = [{k: v for k, v in p.items() if k in DEFAULTS} for p in points]
+    firsts: dict[str, tuple[int, Any]] = {}
+    for name in {k for v in values for k in v}:
+        if len({canonical_json(v.get(name, DEFAULTS[name])) for v in values}) < 2:
+            continue
+        where = [inert_fields(v, set_only=False).get(name) for v in values]
+        if all(where):
+            full = {**DEFAULTS, **values[0]}
+            raise ValueError(
+                f"the design varies {name}, which has no effect at any of its points (e.g. "
+                f"when {where[0].setting.format_map(full)}); set {where[0].change}, or vary "
+                "another field"
+            )
+    counts: dict[str, int] = {}
+    for i, v in enumerate(values):
+        for name, inert in inert_fields(v).items():
+            counts[name] = counts.get(name, 0) + 1
+            firsts.setdefault(name, (i, inert))
+    for name, (i, inert) in sorted(firsts.items()):
+        message = inert.message(name, {**DEFAULTS, **values[i]}, DEFAULTS[name])
+        at = f"point {i}" if counts[name] == 1 else f"{counts[name]} points, e.g. point {i}"
+        if not inert.warn:
+            raise ValueError(f"{at} of the design: {message}")
+        warnings.warn(f"{at} of {len(values)}: {message}", InertFieldWarning, stacklevel=3)
 
 
 def _kind(name: str, extra: Extra = None) -> type | None:

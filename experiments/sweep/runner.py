@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from experiments.output import atomic_write
 from experiments.sweep import executors, store
-from experiments.sweep.designs import positive
+from experiments.sweep.designs import check_inert, positive
 from experiments.sweep.runs import run_one
 from experiments.sweep.seeds import canonical_json, run_id_fast
 
@@ -106,6 +106,8 @@ class Sweep:
         self.run_fn = run
         self.extra_spec = json.loads(canonical_json(dict(extra_spec or {})))
         self.columns = store.column_kinds(self.points)
+        if run is run_one:  # its points are whole configs (a custom run may apply them to a
+            check_inert(self.points)  # preset, whose fields this cannot see)
         clash = sorted(set(self.columns) & set(store.RESERVED))
         if clash:
             raise ValueError(f"points: parameter name(s) {', '.join(clash)} are reserved")

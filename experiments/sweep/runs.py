@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from model.config import ModelConfig
+from model.config import InertFieldWarning, ModelConfig
 from model.engine import METRICS, SERIES, RoundEngine, build_engine
 
 RESULTS = (*METRICS, "first_cooperation", "rounds_played", *SERIES)
@@ -28,7 +29,9 @@ def split_params(params: Mapping[str, Any]) -> tuple[ModelConfig, float]:
         raise ValueError(
             f"burn_in = {burn_in!r}: allowed: a number in [0, 1) (share of rounds ignored)"
         )
-    return ModelConfig.from_mapping(values, origin="sweep point"), float(burn_in)
+    with warnings.catch_warnings():  # a design's inert fields are reported once, up front
+        warnings.simplefilter("ignore", InertFieldWarning)
+        return ModelConfig.from_mapping(values, origin="sweep point"), float(burn_in)
 
 
 def long_run_means(engine: RoundEngine, burn_in: float) -> list[dict[str, float]]:
