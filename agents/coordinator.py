@@ -23,9 +23,11 @@ class CoordinatorAgent(mesa.Agent):
 
     Parameters
     ----------
+    model : mesa.Model
+        The collective-mode :class:`~model.region.RegionModel` (regime other than "none")
+        whose engine it views.
     *args, **kwargs
-        As for ``mesa.Agent``: the collective-mode :class:`~model.region.RegionModel` (regime
-        other than "none") whose engine it views.
+        Passed on to ``mesa.Agent``.
 
     Examples
     --------

@@ -19,6 +19,7 @@ metadata the ``_num``/``_choice``/``_flag``/``_structured`` helpers write), the 
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -302,7 +303,8 @@ def _shown(value: Any) -> str:
 class ModelConfig:
     """All parameters of a run. Construct with keywords; invalid values raise ``ValueError``.
 
-    ``ModelConfig.describe()`` lists every field with its range and meaning.
+    ``ModelConfig.describe()`` lists every field with its range and meaning; the Parameters
+    section below is generated from the same declarations.
     """
 
     n_countries: int = _num(12, "N, the number of participants (countries)", 2, 100_000, int)
@@ -753,3 +755,36 @@ def _check_settings(values: Mapping[str, Any]) -> None:
 
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(ModelConfig)}
 """Field -> its default."""
+
+
+_EXAMPLES = """
+Examples
+--------
+>>> from model import ModelConfig
+>>> config = ModelConfig(n_countries=20, continuation=0.9, strategies={"TitForTat": 0.5,
+...                      "AllD": 0.5})
+>>> config.replace(continuation=0.4).continuation
+0.4
+>>> ModelConfig(continuation=1.5)
+Traceback (most recent call last):
+...
+ValueError: continuation = 1.5: allowed: ...
+>>> ModelConfig(hegemon="cooperative")  # only the collective engine has hegemons
+Traceback (most recent call last):
+...
+ValueError: hegemon = 'cooperative' has no effect when mode = 'pairwise'...
+"""
+
+
+def _parameters_section() -> str:
+    """numpydoc's Parameters section of :class:`ModelConfig`, from the fields' declarations."""
+    lines = ["", "Parameters", "----------"]
+    for name, default, allowed, meaning in ModelConfig.describe():
+        lines.append(f"{name} : default {default!r}")
+        lines.append(f"    {meaning}. Allowed: {allowed}.")
+    return "\n".join(lines) + "\n"
+
+
+ModelConfig.__doc__ = (
+    inspect.cleandoc(ModelConfig.__doc__ or "") + "\n" + _parameters_section() + _EXAMPLES
+)
