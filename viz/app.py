@@ -325,10 +325,14 @@ def LessonPanel(view: TabView, version: int, lesson: solara.Reactive[str], load_
 
 
 @solara.component
-def Page():
-    """One browser tab: its own model, controls, figures, theory and lessons."""
+def Page(query: str | None = None):
+    """One browser tab: its own model, controls, figures, theory and lessons.
+
+    ``query`` is the scenario as an address's query (``"preset=classroom"``,
+    ``"n_countries=30&continuation=0.6"``) when the page is shown outside the server, e.g.
+    inline in a notebook; by default the browser's address."""
     router = solara.use_router()
-    view = solara.use_memo(lambda: TabView(router.search), [])
+    view = solara.use_memo(lambda: TabView(router.search if query is None else query), [])
     tick = solara.use_reactive(0)  # bumped whenever the view changed
     draft = solara.use_reactive(_draft(view.session.config, view.session.seed))
     lesson = solara.use_reactive(view.lesson)
