@@ -364,11 +364,14 @@ def _prim(
     x: pd.DataFrame, y: np.ndarray, min_density: float, peel_alpha: float
 ) -> tuple[Box, pd.DataFrame]:
     import logging
+    import warnings
 
     from ema_workbench.analysis import prim
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    found = prim.Prim(x, y.astype(int), peel_alpha=peel_alpha).find_box()
+    with warnings.catch_warnings():  # its pandas idiom, not ours: DataFrame.drop(inplace=True)
+        warnings.filterwarnings("ignore", message="The inplace keyword", module="ema_workbench")
+        found = prim.Prim(x, y.astype(int), peel_alpha=peel_alpha).find_box()
     trajectory = (
         found.peeling_trajectory[["coverage", "density", "mass", "res_dim"]]
         .astype({"res_dim": int})
@@ -510,7 +513,8 @@ def discovery_figure(result: Discovery, path: str | Path) -> Path:
     ax.set_xlabel("coverage (share of all cases in the box)")
     ax.set_ylabel("density (share of the box's runs that are cases)")
     ax.set_title(f"PRIM peeling trajectory: {result.case}", fontsize=10)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.set_xlim(max(0.0, float(tr["coverage"].min()) - 0.05), 1.02)
+    ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
 
     ax = axes[0, 1]
