@@ -35,7 +35,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dist,sensitivity,app]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dist,sensitivity,app,discovery]"
 	@touch $@
 
 HOST ?= 127.0.0.1

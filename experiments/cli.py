@@ -578,13 +578,55 @@ def _check_analysable(folder: Path) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """Re-draw an experiment's figures and summary."""
+    """Re-draw an experiment's figures and summary (and with --discover, scenario discovery)."""
     from experiments.catalogue import analyze_folder
 
+    found = None
+    if not args.discover:
+        given = [
+            option
+            for option, value in (
+                ("--outcome", args.outcome),
+                ("--threshold", args.threshold),
+                ("--inputs", args.inputs),
+                ("--part", args.part),
+                ("--below", args.below or None),
+            )
+            if value is not None
+        ]
+        if given:
+            raise ValueError(f"{', '.join(given)}: only with --discover (scenario discovery)")
     _check_analysable(Path(args.directory))
+    if args.discover:  # every option checked (and the search done) before any file is written
+        from experiments.discovery import discover_folder
+
+        inputs = None
+        if args.inputs is not None:
+            inputs = [name.strip() for name in args.inputs.split(",") if name.strip()]
+            if not inputs:
+                raise ValueError(
+                    f"--inputs {args.inputs!r}: allowed: input columns separated by commas, "
+                    "e.g. --inputs continuation,x0"
+                )
+        found, _ = discover_folder(
+            args.directory,
+            outcome=args.outcome or "cooperation",
+            threshold=0.5 if args.threshold is None else args.threshold,
+            inputs=inputs,
+            part=args.part,
+            above=not args.below,
+            write=False,
+        )
     path = analyze_folder(args.directory)
     print(path.read_text(encoding="utf-8"))
-    print(f"figures and summary in {path.parent}")
+    if found is not None:
+        from experiments.discovery import write_discovery
+
+        png, md = write_discovery(found, args.directory)
+        print(md.read_text(encoding="utf-8"))
+        print(f"figures and summary in {path.parent} (scenario discovery: {md.name}, {png.name})")
+    else:
+        print(f"figures and summary in {path.parent}")
     return 0
 
 
@@ -856,11 +898,60 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser(
         "analyze",
-        help="figures and summary of a sweep's results",
-        description="Re-draw the figures and summary.md of an experiment "
-        "folder written by `pacts sweep`.",
+        help="figures and summary of a sweep's results (--discover: when does cooperation hold?)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Re-draw the figures and summary.md of an experiment folder written by "
+        "`pacts sweep`.\n\n"
+        "--discover adds scenario discovery: which region of the sweep's inputs holds the runs "
+        "where the\noutcome passes the threshold (the cases, by default cooperation >= 0.5)?\n"
+        "  PRIM (Patient Rule Induction Method, EMA workbench) peels the inputs into a box: "
+        "the box with\n    the highest coverage (share of all cases inside it) among those "
+        "with density >= 80 % (share\n    of its runs that are cases), its limits per input "
+        "and the trade-off curve it was picked from.\n"
+        "  CART (a classification tree of depth <= 3, scikit-learn) splits the inputs into "
+        "rules, with\n    its accuracy: a second, differently shaped answer to compare.\n"
+        "Written: discovery.png (the trade-off, the runs with the box, the tree) and "
+        "discovery.md (the\nbox and rules in words). Every run counts, replicates too;\n"
+        "sample the inputs (--design lhs) for a useful answer.",
+        epilog="Examples:\n"
+        "  pacts sweep shadow-of-the-future --design lhs --runs 200\n"
+        "  pacts analyze out/sweep/shadow-of-the-future --discover\n"
+        "  pacts analyze out/sweep/shadow-of-the-future --discover --outcome tft --threshold "
+        "0.9\n"
+        "  pacts analyze DIR --discover --inputs continuation,x0 --part evolution\n\n"
+        "Needs the optional extra: pip install -e '.[discovery]' (make installs it).",
     )
     analyze.add_argument("directory", help="the experiment's results folder")
+    analyze.add_argument(
+        "--discover",
+        action="store_true",
+        help="scenario discovery: PRIM box and CART tree → discovery.png, discovery.md",
+    )
+    analyze.add_argument(
+        "--outcome",
+        metavar="COLUMN",
+        help="the result column that defines the cases (default: cooperation)",
+    )
+    analyze.add_argument(
+        "--threshold",
+        type=float,
+        metavar="X",
+        help="a run is a case when outcome >= X (default 0.5)",
+    )
+    analyze.add_argument(
+        "--below",
+        action="store_true",
+        help="a run is a case when outcome <= X instead (e.g. where cooperation fails)",
+    )
+    analyze.add_argument(
+        "--inputs",
+        metavar="A,B,...",
+        help="the parameters to explain it by (default: the experiment's sampled ranges that "
+        "vary, e.g. continuation,x0)",
+    )
+    analyze.add_argument(
+        "--part", metavar="NAME", help="only this part's runs (default: every run with them)"
+    )
     analyze.set_defaults(func=cmd_analyze)
 
     sens = sub.add_parser(
