@@ -716,6 +716,11 @@ def cmd_app(args: argparse.Namespace) -> int:
     # fewer malloc arenas: each browser tab is served by its own thread, and with an arena per
     # thread the memory of closed tabs stays scattered over many arenas instead of returning
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    # a classroom server runs offline and reports nothing about its users: Solara's usage
+    # telemetry (on by default) off, and no "runs on Solara" banner over the panels
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+    os.environ.setdefault("SOLARA_THEME_TITLE", "Pacts")
     os.execv(command[0], command)  # the server takes over this process (signals, memory)
     return 0  # pragma: no cover - execv does not return
 

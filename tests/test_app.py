@@ -126,14 +126,25 @@ def test_theory_panel_collective_rows_are_the_implied_games():
     assert seen_pd and len(moves) > 1  # both branches seen, and the moves did change
 
 
-def test_csv_has_the_parameters_and_one_row_per_round():
+def test_csv_is_one_clean_table_and_the_parameters_are_a_second_file():
+    """A spreadsheet reads the rounds CSV as one table from its first line (no comment rows),
+    and the settings as a two-column table."""
     s = Session(ModelConfig(continuation=0.7), seed=4, name="mine")
     s.step(7)
     text = s.csv()
-    assert text.startswith("# Pacts run: scenario mine, seed 4, round 7")
-    assert "# continuation = 0.7" in text
-    frame = pd.read_csv(io.StringIO(text), comment="#")
+    assert "#" not in text
+    frame = pd.read_csv(io.StringIO(text))
     assert frame["round"].tolist() == list(range(1, 8))
+    assert list(frame.columns) == list(s.rounds_frame().columns)
+    params = pd.read_csv(io.StringIO(s.parameters_csv()), dtype=str).set_index("parameter")
+    assert list(params.columns) == ["value"]
+    assert params.loc[["scenario", "seed", "round", "continuation"], "value"].tolist() == [
+        "mine",
+        "4",
+        "7",
+        "0.7",
+    ]
+    assert set(s.parameters()) < set(params.index)
 
 
 # ------------------------------------------------------------------ figures

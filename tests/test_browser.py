@@ -71,6 +71,9 @@ def test_loads_steps_and_has_no_errors(chromium, app_server):
     wait_round(page, 3)
     page.wait_for_timeout(300)
     assert_no_error_text(page)
+    # labels as written (Vuetify's capitals would show δ as Δ), and no banner over the panels
+    assert page.get_by_role("button", name="Step", exact=True).inner_text().strip() == "Step"
+    assert "runs on Solara" not in page.locator("body").inner_text()
     BROWSER_OUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(BROWSER_OUT / "app.png"), full_page=True)
     assert (BROWSER_OUT / "app.png").stat().st_size > 20_000

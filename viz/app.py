@@ -50,7 +50,9 @@ CSS = """
 .pacts-prose th, .pacts-prose td { padding: 2px 10px; border-bottom: 1px solid #e0e0e0; }
 .pacts-prose th { text-align: left; }
 .pacts-prose p { margin-bottom: 6px; }
+.v-btn { text-transform: none !important; letter-spacing: normal !important; }
 """
+# Vuetify writes button labels in capitals, which would turn δ into Δ and σ into Σ.
 # A tab that vanished without closing (browser killed, laptop asleep, network lost) keeps its
 # model for this long, for a reconnect, then Solara closes it and its memory is released.
 # Solara's default is 24 hours; SOLARA_KERNEL_CULL_TIMEOUT overrides this.
@@ -424,10 +426,14 @@ def Page(query: str | None = None):
                     classes=["pacts-step-ms"],
                     style={"color": "#888", "margin-left": "8px"},
                 )
+            stem = f"pacts-{s.name}-seed{s.seed}-round{s.round}"
             solara.FileDownload(
-                lambda: s.csv().encode(),
-                filename=f"pacts-{s.name}-seed{s.seed}-round{s.round}.csv",
-                label="Download CSV",
+                lambda: s.csv().encode(), filename=f"{stem}.csv", label="Rounds (CSV)"
+            )
+            solara.FileDownload(
+                lambda: s.parameters_csv().encode(),
+                filename=f"{stem}-parameters.csv",
+                label="Parameters (CSV)",
             )
         LessonPanel(view, version, lesson, load_scene, busy)
         with solara.Columns([5, 4]):

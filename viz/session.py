@@ -142,10 +142,17 @@ class Session:
         return pd.DataFrame({"country": agents.get("label"), **{c: agents.get(c) for c in cols}})
 
     def csv(self) -> str:
-        """The run so far as CSV: one row per round, prefixed by the parameters as comments."""
-        header = [f"# Pacts run: scenario {self.name}, seed {self.seed}, round {self.round}"]
-        header += [f"# {k} = {v}" for k, v in self.parameters().items()]
-        return "\n".join(header) + "\n" + self.rounds_frame().to_csv(index=False)
+        """The run so far as CSV: a header line, then one row per round (nothing else, so a
+        spreadsheet opens it as one clean table; the settings are :meth:`parameters_csv`)."""
+        return self.rounds_frame().to_csv(index=False)
+
+    def parameters_csv(self) -> str:
+        """The run's settings as a two-column CSV (``parameter``, ``value``): the scenario, the
+        seed, the round reached and every plain configuration field."""
+        rows = {"scenario": self.name, "seed": self.seed, "round": self.round}
+        rows.update(self.parameters())
+        frame = pd.DataFrame({"parameter": list(rows), "value": [str(v) for v in rows.values()]})
+        return frame.to_csv(index=False)
 
     def parameters(self) -> dict:
         """The configuration's plain fields (for the CSV header and the lesson panel)."""
