@@ -328,6 +328,21 @@ def test_page_changing_delta_and_reset_rebuilds_the_model():
     assert any("0.40 < δ* = 0.50" in t for t in texts(box))
 
 
+def test_degree_is_fixed_on_complete_networks_and_a_pending_change_says_so():
+    """A field that has no effect in the chosen setting is disabled (the config's INERT table),
+    and a changed setting says at once, beside the buttons, that Reset applies it."""
+    box, rc = render_page()
+    degree = rc.find(v.Slider, label="partners per country: 4").widget
+    assert not degree.disabled and not any("press Reset" in t for t in texts(box))
+    rc.find(v.Select, label="network").widget.v_model = "complete"
+    assert rc.find(
+        v.Slider, label="partners per country (fixed by this network): 4"
+    ).widget.disabled
+    assert any("Settings changed: press Reset to apply them" in t for t in texts(box))
+    click(rc, "Reset")
+    assert not any("press Reset" in t for t in texts(box))
+
+
 def test_theory_panel_escapes_country_names():
     """Country names come from scenario files or the page address: never raw HTML (they are
     plain text children of the table's cells, never in an ``unsafe_innerHTML``)."""

@@ -109,10 +109,14 @@ def test_changing_delta_and_reset_rebuild_the_model(chromium, app_server):
     slider.press("Home")  # δ = 0
     for _ in range(40):  # step 0.01
         slider.press("ArrowRight")
+    pending = page.locator(".pacts-pending")  # a changed setting says at once that it waits
+    pending.wait_for(timeout=20_000)
+    assert "press Reset" in pending.inner_text()
     page.get_by_role("button", name="Reset", exact=True).click()
     wait_round(page, 0)
     page.get_by_text("Chosen δ = 0.40").wait_for(timeout=20_000)
     assert "0.40 < δ* = 0.50" in page.locator("body").inner_text()
+    pending.wait_for(state="detached", timeout=20_000)
     assert_no_error_text(page)
     context.close()
 

@@ -36,7 +36,7 @@ import solara.lab
 import solara.server.settings
 
 from experiments.lessons import LESSONS
-from model.config import DEFAULTS, InertFieldWarning, ModelConfig, without_inert
+from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields, without_inert
 from model.games import class_label
 from model.scenarios import PRESETS
 from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView
@@ -218,7 +218,15 @@ def Controls(
         disabled=fixed_n,
     )
     Choice(draft, "network", "network", NETWORKS)
-    Slider(draft, "degree", "partners per country", "int", (2, 10, 1))
+    inert = inert_fields(d, set_only=False)  # e.g. no degree to choose on a complete network
+    Slider(
+        draft,
+        "degree",
+        "partners per country" + (" (fixed by this network)" if "degree" in inert else ""),
+        "int",
+        (2, 10, 1),
+        disabled="degree" in inert,
+    )
     Prose("### Shadow of the future")
     for field, label, kind, options in SHADOW:
         Slider(draft, field, label, kind, options)
@@ -400,8 +408,11 @@ def Page(query: str | None = None):
     with solara.Column(style={"padding": "8px"}):
         if error.value:
             solara.Error(error.value)
+        pending = draft.value != _draft(s.config, s.seed)
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Button("Reset", on_click=apply, disabled=busy)
+            solara.Button(
+                "Reset", on_click=apply, disabled=busy, color="warning" if pending else None
+            )
             solara.Button(
                 "Step",
                 on_click=lambda: guarded(view.step),
@@ -414,6 +425,12 @@ def Page(query: str | None = None):
                 on_click=lambda: playing.set(not playing.value),
                 disabled=not s.running,
             )
+            if pending:
+                solara.Text(
+                    "Settings changed: press Reset to apply them",
+                    classes=["pacts-pending"],
+                    style={"color": "#b26a00", "font-weight": "bold", "margin": "0 8px"},
+                )
             solara.Text(
                 f"Round {s.round}",
                 classes=["pacts-round"],
