@@ -376,3 +376,20 @@ def test_theory_panel_escapes_country_names():
     walk(box)
     assert any(link in t for t in text if t != link)  # the sentence shows the name as typed
     assert not any("javascript" in r for r in raw)
+
+
+def test_the_guide_for_the_class_is_the_readmes_plain_words_and_class_plan(tmp_path):
+    from viz.guide import README, guide_markdown
+
+    guide = guide_markdown()
+    readme = README.read_text(encoding="utf-8")
+    for title in ("In plain words", "A 90-minute class"):
+        assert f"### {title}" in guide and f"## {title}" in readme
+    assert "| minutes |" in guide and "**C, cooperate**" in guide
+    assert "## Lessons" not in guide  # only those two sections
+    box, _ = render_page()
+    shown = texts(box)
+    assert "Guide for the class: plain words and a 90-minute plan" in shown
+    assert any("<h3>A 90-minute class</h3>" in t and "<table>" in t for t in shown)
+    # without a README beside the package (an installed wheel): a pointer, not an error
+    assert "README" in guide_markdown(tmp_path / "missing.md")

@@ -39,6 +39,7 @@ from experiments.lessons import LESSONS
 from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields, without_inert
 from model.games import class_label
 from model.scenarios import PRESETS
+from viz.guide import guide_markdown
 from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView
 
 GAMES = ["prisoners_dilemma", "stag_hunt", "chicken", "harmony", "deadlock"]
@@ -453,6 +454,8 @@ def Page(query: str | None = None):
                 label="Parameters (CSV)",
             )
         LessonPanel(view, version, lesson, load_scene, busy)
+        with solara.Details("Guide for the class: plain words and a 90-minute plan"):
+            Prose(guide_markdown())
         with solara.Columns([5, 4]):
             with solara.Card("Country network"):
                 solara.Image(view.network_png, width="100%", classes=["pacts-network"])
