@@ -393,3 +393,92 @@ def test_the_guide_for_the_class_is_the_readmes_plain_words_and_class_plan(tmp_p
     assert any("<h3>A 90-minute class</h3>" in t and "<table>" in t for t in shown)
     # without a README beside the package (an installed wheel): a pointer, not an error
     assert "README" in guide_markdown(tmp_path / "missing.md")
+
+
+# ------------------------------------------------------------------ the controls lessons ask for
+
+
+def test_parse_mix_reads_what_people_type():
+    from viz.view import mix_text, parse_mix
+
+    assert parse_mix("AllD") == {"AllD": 1.0}
+    assert parse_mix("tft, AllD") == {"TitForTat": 1.0, "AllD": 1.0}  # aliases, equal shares
+    assert parse_mix("TitForTat: 2, Random(0.3): 1, TitForTat: 1") == {
+        "TitForTat": 3.0,
+        "Random(0.3)": 1.0,
+    }
+    assert parse_mix("MemoryOne(1, 1, 0, 1, 0): 2") == {"MemoryOne(1, 1, 0, 1, 0)": 2.0}
+    assert parse_mix(mix_text({"Grim": 2.0, "AllC": 0.5})) == {"Grim": 2.0, "AllC": 0.5}
+    with pytest.raises(ValueError, match="unknown strategy 'Nope'; allowed: AllC"):
+        parse_mix("Nope: 1")
+    with pytest.raises(ValueError, match="weight > 0"):
+        parse_mix("AllD: -1")
+    with pytest.raises(ValueError, match="empty"):
+        parse_mix(" , ")
+
+
+def test_the_address_takes_a_strategy_mix():
+    view = TabView("strategies=AllD&n_countries=10&noise=0")
+    assert not view.message and view.session.config.strategies == {"AllD": 1.0}
+    view.step(3)
+    assert view.session.rounds_frame()["cooperation"].iloc[-1] == 0.0  # AllD never cooperates
+    bad = TabView("strategies=Nope")
+    assert "strategies" in bad.message and "unknown strategy 'Nope'" in bad.message
+
+
+def type_in(rc, label: str, text: str) -> None:
+    """Type into a text field and leave it (its value is read when the focus leaves it)."""
+    field = rc.find(v.TextField, label=label).widget
+    field.v_model = text
+    field.fire_event("focusout", None)
+
+
+def test_sidebar_edits_the_mix_and_the_payoffs_and_reset_applies_them():
+    box, rc = render_page()
+    type_in(rc, "strategy mix (rule: weight, …)", "Grim: 1, AllD: 1")
+    rc.find(
+        v.Select, label="stage game (mutuality of interests)"
+    ).widget.v_model = "custom payoffs (T, R, P, S)"
+    type_in(rc, "payoffs T, R, P, S", "4, 3, 1, 0")
+    click(rc, "Reset")
+    page_text = " ".join(texts(box))
+    # Grim's δ* = (T − R)/(T − P) = 1/3 for (4, 3, 1, 0): the theory panel reads the new game
+    assert "<td>Grim</td>\n<td>0.333</td>" in page_text
+    # the mix took: the sidebar shows it back, and only its two rules are in the legend
+    assert rc.find(v.TextField, label="strategy mix (rule: weight, …)").widget.v_model == (
+        "Grim: 1, AllD: 1"
+    )
+
+
+def test_custom_payoffs_survive_a_reset():
+    """Before: the draft kept only the game's class, so Reset turned (4, 3, 1, 0) into the
+    textbook prisoner's dilemma (5, 3, 1, 0)."""
+    view = TabView("game=[4, 3, 1, 0]")
+    draft = app_module._draft(view.session.config, view.session.seed)
+    assert draft["game"] == (4.0, 3.0, 1.0, 0.0)
+    assert view.session.config.replace(game=draft["game"]).matrix_game.T == 4.0
+
+
+def test_institution_sliders_are_enabled_where_they_have_an_effect():
+    _, rc = render_page()  # the default: pairwise
+    assert rc.find(v.Slider, label="fine per observed defection: 2").widget.disabled
+    rc.find(
+        v.Select, label="mode: pairwise games or the collective plan"
+    ).widget.v_model = "collective"
+    rc.find(v.Select, label="coordination regime").widget.v_model = "supranational"
+    assert not rc.find(v.Slider, label="fine per observed defection: 2").widget.disabled
+    assert rc.find(v.Slider, label="hegemon's budget for side payments: 1").widget.disabled
+    rc.find(v.Select, label="hegemon").widget.v_model = "cooperative"
+    assert not rc.find(v.Slider, label="hegemon's budget for side payments: 1").widget.disabled
+
+
+def test_bad_payoffs_or_mix_are_named_and_change_nothing():
+    box, rc = render_page()
+    type_in(rc, "strategy mix (rule: weight, …)", "Grim: -2")
+    rc.find(
+        v.Select, label="stage game (mutuality of interests)"
+    ).widget.v_model = "custom payoffs (T, R, P, S)"
+    type_in(rc, "payoffs T, R, P, S", "4, 3")
+    shown = " ".join(texts(box))
+    assert "strategies: 'Grim: -2': allowed: NAME or NAME: WEIGHT with a weight > 0" in shown
+    assert "payoffs '4, 3': a game sequence must hold exactly 4 payoffs (T, R, P, S)" in shown

@@ -37,10 +37,10 @@ import solara.server.settings
 
 from experiments.lessons import LESSONS
 from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields, without_inert
-from model.games import class_label
+from model.games import class_label, get_game
 from model.scenarios import PRESETS
 from viz.guide import guide_markdown
-from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView
+from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView, mix_text, parse_mix
 
 GAMES = ["prisoners_dilemma", "stag_hunt", "chicken", "harmony", "deadlock"]
 NETWORKS = ["complete", "ring", "lattice", "watts_strogatz", "barabasi_albert", "erdos_renyi"]
@@ -74,6 +74,16 @@ SHADOW = [
     ("observation_delay", "d — rounds before feedback", "int", (0, 5, 1)),
     ("noise", "noise — mistakes in acting", "float", (0.0, 0.2, 0.005)),
 ]
+INSTITUTION_RATES = [  # shown where they have an effect (the config's INERT table)
+    ("transparency", "transparency of council meetings", "float", (0.0, 1.0, 0.05)),
+    ("information_noise", "misperception without a broker", "float", (0.0, 1.5, 0.05)),
+    ("coordination_cost", "cost of the coordinator (per member, round)", "float", (0.0, 1.0, 0.01)),
+    ("hegemon_budget", "hegemon's budget for side payments", "float", (0.0, 20.0, 0.5)),
+    ("fine", "fine per observed defection", "float", (0.0, 10.0, 0.5)),
+    ("enforcement", "enforcement: chance a defection is fined", "float", (0.0, 1.0, 0.05)),
+    ("sovereignty_cost", "sovereignty cost of a binding plan", "float", (0.0, 2.0, 0.05)),
+]
+CUSTOM_GAME = "custom payoffs (T, R, P, S)"
 FLEX_RATES = [
     ("election_rate", "election rate (per country, round)", "float", (0.0, 0.1, 0.005)),
     ("tech_shock_rate", "technology-shock rate (per round)", "float", (0.0, 0.2, 0.01)),
@@ -94,11 +104,12 @@ def _draft(config: ModelConfig, seed: int) -> dict:
         "compositional",
         "longitudinal",
         "directional",
+        "strategies",
     ]
-    fields += [f for f, *_ in SHADOW + FLEX_RATES]
+    fields += [f for f, *_ in SHADOW + INSTITUTION_RATES + FLEX_RATES]
     out = {f: getattr(config, f) for f in fields}
-    if not isinstance(out["game"], str):
-        out["game"] = config.matrix_game.classify()
+    if not isinstance(out["game"], str):  # custom payoffs stay as they are (e.g. lesson 1's)
+        out["game"] = tuple(float(x) for x in out["game"])
     out["seed"] = seed
     return out
 
@@ -146,6 +157,7 @@ def Slider(
 ):
     """A float or int slider bound to one draft field."""
     lo, hi, step = options
+    hi = max(hi, draft.value[field])  # a preset may go beyond the slider's usual range
 
     def set_value(v):
         draft.value = {**draft.value, field: v}
@@ -189,6 +201,75 @@ def Switch(draft: solara.Reactive[dict], field: str, label: str, disabled=False)
 
 
 @solara.component
+def GameControls(draft: solara.Reactive[dict], disabled: bool):
+    """The stage game: a named class (textbook payoffs) or your own T, R, P, S."""
+    game = draft.value["game"]
+    custom = not isinstance(game, str)
+    error, set_error = solara.use_state("")
+
+    def choose(name: str) -> None:
+        set_error("")
+        if name == CUSTOM_GAME:
+            draft.set({**draft.value, "game": get_game(game).as_tuple()})
+        else:
+            draft.set({**draft.value, "game": name})
+
+    def set_payoffs(text: str) -> None:
+        try:
+            values = tuple(float(x) for x in text.replace(";", ",").split(","))
+            get_game(values)  # four finite numbers, or the error names what is allowed
+        except ValueError as err:
+            set_error(f"payoffs {text!r}: {err}")
+            return
+        set_error("")
+        draft.set({**draft.value, "game": values})
+
+    solara.Select(
+        "stage game (mutuality of interests)",
+        values=[*GAMES, CUSTOM_GAME],
+        value=CUSTOM_GAME if custom else game,
+        dense=True,
+        disabled=disabled,
+        on_value=choose,
+    )
+    if custom:
+        solara.InputText(
+            "payoffs T, R, P, S",
+            value=", ".join(f"{x:g}" for x in game),
+            on_value=set_payoffs,
+            disabled=disabled,
+            continuous_update=False,
+        )
+        solara.Text(f"a {class_label(get_game(game).classify())}", style={"font-size": "0.85em"})
+    if error:
+        solara.Warning(error, dense=True)
+
+
+@solara.component
+def MixControl(draft: solara.Reactive[dict]):
+    """The strategy mix as text: ``TitForTat: 2, AllD: 1`` (empty: the scenario's default)."""
+    error, set_error = solara.use_state("")
+
+    def set_mix(text: str) -> None:
+        try:
+            mix = parse_mix(text) if text.strip() else None
+        except ValueError as err:
+            set_error(f"strategies: {err}")
+            return
+        set_error("")
+        draft.set({**draft.value, "strategies": mix})
+
+    solara.InputText(
+        "strategy mix (rule: weight, …)",
+        value=mix_text(draft.value["strategies"]),
+        on_value=set_mix,
+        continuous_update=False,
+    )
+    if error:
+        solara.Warning(error, dense=True)
+
+
+@solara.component
 def Controls(
     view: TabView, version: int, draft: solara.Reactive[dict], apply, load_preset, busy: bool
 ):
@@ -208,7 +289,8 @@ def Controls(
         disabled=busy,
     )
     Choice(draft, "mode", "mode: pairwise games or the collective plan", ["pairwise", "collective"])
-    Choice(draft, "game", "stage game (mutuality of interests)", GAMES, disabled=collective)
+    GameControls(draft, disabled=collective)
+    MixControl(draft)
     Slider(
         draft,
         "n_countries",
@@ -242,6 +324,8 @@ def Controls(
     Choice(
         draft, "hegemon", "hegemon", ["none", "cooperative", "coercive"], disabled=not collective
     )
+    for field, label, kind, options in INSTITUTION_RATES:
+        Slider(draft, field, label, kind, options, disabled=field in inert)
     Choice(draft, "evolution", "strategy evolution", ["none", "imitation", "moran"])
     Prose("### Triple flexibility")
     Switch(

@@ -19,8 +19,10 @@ import math
 import threading
 import time
 import tomllib
+from collections import Counter
 from urllib.parse import parse_qsl
 
+from agents.strategies import get_strategy
 from experiments.lessons import LESSONS, get_lesson
 from model.config import ModelConfig
 from model.scenarios import PRESETS, load_preset
@@ -102,6 +104,53 @@ def _value(text: str) -> object:
         raise ValueError("nested too deeply; allowed: a number, a word or a short list") from None
 
 
+def parse_mix(text: str) -> dict[str, float]:
+    """A strategy mix as people type it in the address or the sidebar: ``AllD`` (everybody),
+    ``TitForTat, AllD`` (equal shares) or ``TitForTat: 2, AllD: 1`` (weights); rules with
+    parameters keep their brackets (``Random(0.3): 1``). Unknown rules and weights that are not
+    positive numbers are refused, naming what is allowed."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    mix: dict[str, float] = {}
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        name, _, weight = part.rpartition(":") if ":" in part else (part, "", "1")
+        name = name.strip()
+        rule = get_strategy(name).name  # an unknown rule: ValueError listing the allowed ones
+        try:
+            w = float(weight)
+        except ValueError:
+            w = math.nan
+        if not (math.isfinite(w) and w > 0):
+            raise ValueError(
+                f"{part!r}: allowed: NAME or NAME: WEIGHT with a weight > 0, "
+                "e.g. 'TitForTat: 2, AllD: 1'"
+            )
+        mix[rule] = mix.get(rule, 0.0) + w
+    if not mix:
+        raise ValueError("empty; allowed: e.g. 'AllD' or 'TitForTat: 2, AllD: 1'")
+    return mix
+
+
+def mix_text(strategies: object) -> str:
+    """The sidebar's text for a configuration's ``strategies`` (the inverse of
+    :func:`parse_mix` for a mix; a list of one rule per country is shown as its counts)."""
+    if strategies is None:
+        return ""
+    if isinstance(strategies, dict):
+        items = strategies.items()
+    else:
+        names = [getattr(s, "name", s) for s in strategies]
+        items = Counter(names).items()
+    return ", ".join(f"{getattr(k, 'name', k)}: {w:g}" for k, w in items)
+
+
 _trim_lock = threading.Lock()
 _trim_pending = False
 
@@ -178,7 +227,8 @@ class TabView:
         values = {}
         for k, v in params.items():
             try:
-                values[k] = _value(v)
+                # strategies=AllD or TitForTat:2,AllD:1 (TOML's {TitForTat = 2} works too)
+                values[k] = parse_mix(v) if k == "strategies" and "{" not in v else _value(v)
             except ValueError as err:
                 raise ValueError(f"{k}: {err}") from None
         if values:
