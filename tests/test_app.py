@@ -482,3 +482,28 @@ def test_bad_payoffs_or_mix_are_named_and_change_nothing():
     shown = " ".join(texts(box))
     assert "strategies: 'Grim: -2': allowed: NAME or NAME: WEIGHT with a weight > 0" in shown
     assert "payoffs '4, 3': a game sequence must hold exactly 4 payoffs (T, R, P, S)" in shown
+
+
+def test_the_query_reopens_every_preset_and_lesson_scene_exactly():
+    """TabView.query() is what the address follows: read back, it gives the same configuration,
+    seed, scene and lesson — for every preset, every lesson scene and edited settings."""
+    from experiments.lessons import LESSONS
+    from viz.view import setting_query
+
+    queries = [f"preset={p}" for p in PRESETS]
+    queries += [
+        f"lesson={n}&scene={k}" for n, les in LESSONS.items() for k in range(len(les.scenes))
+    ]
+    queries += [
+        "preset=classroom&continuation=0.6&seed=3",
+        "strategies=TitForTat:2,AllD:1&game=[4,3,1,0]&noise=0.02",
+        "preset=mercosur&hegemon=cooperative&hegemon_budget=5.5&election_rate=0.02"
+        "&longitudinal=true",
+    ]
+    for q in queries:
+        first = TabView.scenario(q)  # (config, seed, name, lesson), as a tab opens it
+        shared = setting_query(*first)
+        assert TabView.scenario(shared) == first, (q, shared)
+    assert TabView("preset=classroom&continuation=0.6&seed=3").query() == (
+        "preset=classroom&continuation=0.6&seed=3"
+    )  # the tab's own query, from its session

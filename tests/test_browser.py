@@ -293,3 +293,33 @@ def test_memory_returns_after_thirty_sessions(chromium):
         f"{after:.0f} MB"
     )
     assert after - before <= (after_first - before) + 12
+
+
+def test_the_address_follows_the_settings_and_shares_them(chromium, app_server):
+    """Reset writes the setting into the address (a reload or a copied link reopens it), Copy
+    link puts that address on the clipboard, and each chart downloads as a PNG."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server.url)
+    page = context.new_page()
+    page.goto(app_server.url + "?preset=classroom")
+    page.get_by_text("Round 0", exact=True).wait_for(timeout=60_000)
+    slider = page.locator(".v-input", has_text="δ — long horizon").get_by_role("slider")
+    slider.focus()
+    slider.press("Home")
+    for _ in range(60):  # δ = 0.60
+        slider.press("ArrowRight")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.wait_for_url("**continuation=0.6**", timeout=20_000)
+    assert "preset=classroom" in page.url
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_text("Link copied").wait_for(timeout=10_000)
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    page.reload()
+    page.get_by_text("Chosen δ = 0.60").wait_for(timeout=60_000)  # the reload kept the setting
+    with page.expect_download() as download:
+        page.get_by_text("Network (PNG)").click()
+    path = download.value.path()
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert download.value.suggested_filename.endswith("-network.png")
+    assert_no_error_text(page)
+    context.close()

@@ -30,10 +30,12 @@ import time
 import traceback
 import warnings
 
+import ipyvuetify
 import markdown
 import solara
 import solara.lab
 import solara.server.settings
+import traitlets
 
 from experiments.lessons import LESSONS
 from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields, without_inert
@@ -198,6 +200,39 @@ def Switch(draft: solara.Reactive[dict], field: str, label: str, disabled=False)
         disabled=disabled,
         on_value=lambda v: draft.set({**draft.value, field: v}),
     )
+
+
+class CopyLink(ipyvuetify.VuetifyTemplate):
+    """A button that copies the page's address (which follows the settings) to the clipboard.
+    Through a selected text area and ``execCommand("copy")``, since the Clipboard API exists
+    only on https or localhost pages and a classroom server is plain http on the LAN."""
+
+    template = traitlets.Unicode(
+        """
+<template>
+  <v-btn small text @click="copy" class="pacts-copy-link">
+    {{ copied ? "Link copied" : "Copy link" }}
+  </v-btn>
+</template>
+<script>
+module.exports = {
+  data() { return { copied: false }; },
+  methods: {
+    copy() {
+      const area = document.createElement("textarea");
+      area.value = window.location.href;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand("copy");
+      document.body.removeChild(area);
+      this.copied = true;
+      setTimeout(() => { this.copied = false; }, 2000);
+    },
+  },
+};
+</script>
+"""
+    ).tag(sync=True)
 
 
 @solara.component
@@ -449,6 +484,11 @@ def Page(query: str | None = None):
             draft.value = _draft(view.session.config, view.session.seed)
         tick.value += 1
 
+    def follow() -> None:
+        """The address follows the settings: a link (or a reload) reopens this very setting."""
+        if router.set_path is not None and query is None:  # served, not shown in a notebook
+            router.push(f"{router.path or '/'}?{view.query()}")
+
     def apply() -> None:
         def run():
             values = dict(draft.value)
@@ -462,13 +502,16 @@ def Page(query: str | None = None):
                 view.reset(config.replace(**values), seed)
 
         guarded(run)
+        follow()
 
     def load_preset(name: str) -> None:
         lesson.value = ""
         guarded(lambda: view.load_preset(name), reset_draft=True)
+        follow()
 
     def load_scene(name: str, scene: int) -> None:
         guarded(lambda: view.load_scene(name, scene), reset_draft=True)
+        follow()
 
     def play_loop() -> None:
         while playing.value and not view.closed and view.session.running:
@@ -537,6 +580,13 @@ def Page(query: str | None = None):
                 filename=f"{stem}-parameters.csv",
                 label="Parameters (CSV)",
             )
+            solara.FileDownload(
+                lambda: view.network_png, filename=f"{stem}-network.png", label="Network (PNG)"
+            )
+            solara.FileDownload(
+                lambda: view.series_png, filename=f"{stem}-series.png", label="Charts (PNG)"
+            )
+            CopyLink.element()
         LessonPanel(view, version, lesson, load_scene, busy)
         with solara.Details("Guide for the class: plain words and a 90-minute plan"):
             Prose(guide_markdown())

@@ -20,7 +20,7 @@ import threading
 import time
 import tomllib
 from collections import Counter
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from agents.strategies import get_strategy
 from experiments.lessons import LESSONS, get_lesson
@@ -151,6 +151,38 @@ def mix_text(strategies: object) -> str:
     return ", ".join(f"{getattr(k, 'name', k)}: {w:g}" for k, w in items)
 
 
+def setting_query(config: ModelConfig, seed: int, name: str, lesson: str = "") -> str:
+    """The address query that reopens a setting: its preset or lesson scene, then each field
+    that differs from it, then the seed (so the address can follow the settings and a link
+    shares them); :meth:`TabView.scenario` reads it back."""
+    if lesson:
+        chosen = LESSONS[lesson]
+        scene = next((k for k, sc in enumerate(chosen.scenes) if sc.label == name), 0)
+        head, base = {"lesson": lesson, "scene": scene}, chosen.config(scene)
+    else:
+        preset = name if name in PRESETS else "default"
+        head, base = {"preset": preset}, load_preset(preset)
+    changed = {
+        field: _query_value(getattr(config, field))
+        for field, *_ in ModelConfig.describe()
+        if field not in ("economy", "countries") and getattr(config, field) != getattr(base, field)
+    }
+    if seed != 1:
+        changed["seed"] = seed
+    return urlencode({**head, **changed}, safe=',:()[]{}"=')
+
+
+def _query_value(value: object) -> str:
+    """A field's value as the address writes it (read back by :meth:`TabView.scenario`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return mix_text(value).replace(" ", "")
+    if isinstance(value, tuple | list):
+        return "[" + ",".join(f'"{x}"' if isinstance(x, str) else repr(x) for x in value) + "]"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 _trim_lock = threading.Lock()
 _trim_pending = False
 
@@ -228,13 +260,19 @@ class TabView:
         for k, v in params.items():
             try:
                 # strategies=AllD or TitForTat:2,AllD:1 (TOML's {TitForTat = 2} works too)
-                values[k] = parse_mix(v) if k == "strategies" and "{" not in v else _value(v)
+                mix = k == "strategies" and not v.lstrip().startswith(("{", "["))
+                values[k] = parse_mix(v) if mix else _value(v)
             except ValueError as err:
                 raise ValueError(f"{k}: {err}") from None
         if values:
             config = config.replace(**values)
         check_limits(config, seed)
         return config, seed, name, lesson_name
+
+    def query(self) -> str:
+        """The address query that reopens this setting (see :func:`setting_query`)."""
+        s = self.session
+        return setting_query(s.config, s.seed, s.name, self.lesson)
 
     def reset(self, config: ModelConfig, seed: int, name: str | None = None) -> None:
         """Rebuild the model (and its figures) at round 0 (within the app's limits)."""
