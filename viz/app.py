@@ -39,6 +39,7 @@ from experiments.lessons import LESSONS
 from model.config import DEFAULTS, InertFieldWarning, ModelConfig, without_inert
 from model.games import class_label
 from model.scenarios import PRESETS
+from viz.economy import EconomyPanel
 from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView
 
 GAMES = ["prisoners_dilemma", "stag_hunt", "chicken", "harmony", "deadlock"]
@@ -338,6 +339,7 @@ def Page(query: str | None = None):
     lesson = solara.use_reactive(view.lesson)
     playing = solara.use_reactive(False)
     error = solara.use_reactive(view.message)
+    tab = solara.use_reactive(0)  # 0: time series, 1: the economy (built only while shown)
     solara.use_effect(lambda: view.close, [])  # the tab closed: stop its work, free its model
 
     def guarded(action, reset_draft: bool = False) -> None:
@@ -383,6 +385,10 @@ def Page(query: str | None = None):
         playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def show_tab(index: int) -> None:
+        tab.value = index
+        guarded(lambda: view.show_economy(index == 1))
 
     # The view is mutated in place, so children get this version number as a prop: a
     # component whose props are unchanged is not re-rendered.
@@ -434,5 +440,10 @@ def Page(query: str | None = None):
             with solara.Card("Country network"):
                 solara.Image(view.network_png, width="100%", classes=["pacts-network"])
             TheoryPanel(view, version)
-        with solara.Card("Time series"):
-            solara.Image(view.series_png, width="100%")
+        with solara.Card():
+            with solara.lab.Tabs(value=tab.value, on_value=show_tab, lazy=True):
+                with solara.lab.Tab("Time series"):
+                    solara.Image(view.series_png, width="100%")
+                title = "Economy: plan, plants, payoffs" if s.collective else "Payoffs per country"
+                with solara.lab.Tab(title):
+                    EconomyPanel(view, version)
