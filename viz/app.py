@@ -122,12 +122,20 @@ def Plain(text: str):
 
 
 @solara.component
+def _TextRow(cells: tuple[str, ...]):
+    """One row of a :func:`TextTable` (a component of its own, so that a Step re-renders only
+    the rows whose text changed)."""
+    h = solara.v.Html
+    h(tag="tr", children=[h(tag="td", children=[c]) for c in cells])
+
+
+@solara.component
 def TextTable(header: list[str], rows: list[list[str]]):
     """A table whose cells are plain text (never HTML or Markdown): for names that come from
     a scenario or the page address."""
     h = solara.v.Html
     head = h(tag="tr", children=[h(tag="th", children=[str(c)]) for c in header])
-    body = [h(tag="tr", children=[h(tag="td", children=[str(c)]) for c in row]) for row in rows]
+    body = [_TextRow(tuple(str(c) for c in row)) for row in rows]
     with solara.Div(classes=["pacts-prose"]):
         h(tag="table", children=[h(tag="thead", children=[head]), h(tag="tbody", children=body)])
 
