@@ -162,6 +162,12 @@ def _run_and_write(args: argparse.Namespace, cfg: ModelConfig, out: Path, tmp: P
     table = pd.DataFrame(
         {"country": [a.label for a in countries], **{c: countries.get(c) for c in columns}}
     )
+    if cfg.mode == "collective":  # beside the plants it built: the plan's sectors for it
+        engine = model.engine
+        names = [s.name for s in engine.economies[0].sectors]
+        table["planned"] = [
+            ";".join(n for n, x in zip(names, row, strict=True) if x) for row in engine.plan[0]
+        ]
     rounds.to_csv(tmp / "rounds.csv", index=False)
     table.to_csv(tmp / "countries.csv", index=False)
     name = args.config or args.preset or "default"

@@ -41,6 +41,7 @@ from experiments.lessons import LESSONS
 from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields, without_inert
 from model.games import class_label, get_game
 from model.scenarios import PRESETS
+from viz.economy import EconomyPanel
 from viz.guide import guide_markdown
 from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView, mix_text, parse_mix
 
@@ -137,12 +138,20 @@ def Plain(text: str):
 
 
 @solara.component
+def _TextRow(cells: tuple[str, ...]):
+    """One row of a :func:`TextTable` (a component of its own, so that a Step re-renders only
+    the rows whose text changed)."""
+    h = solara.v.Html
+    h(tag="tr", children=[h(tag="td", children=[c]) for c in cells])
+
+
+@solara.component
 def TextTable(header: list[str], rows: list[list[str]]):
     """A table whose cells are plain text (never HTML or Markdown): for names that come from
     a scenario or the page address."""
     h = solara.v.Html
     head = h(tag="tr", children=[h(tag="th", children=[str(c)]) for c in header])
-    body = [h(tag="tr", children=[h(tag="td", children=[str(c)]) for c in row]) for row in rows]
+    body = [_TextRow(tuple(str(c) for c in row)) for row in rows]
     with solara.Div(classes=["pacts-prose"]):
         h(tag="table", children=[h(tag="thead", children=[head]), h(tag="tbody", children=body)])
 
@@ -468,6 +477,7 @@ def Page(query: str | None = None):
     lesson = solara.use_reactive(view.lesson)
     playing = solara.use_reactive(False)
     error = solara.use_reactive(view.message)
+    tab = solara.use_reactive(0)  # 0: time series, 1: the economy (built only while shown)
     solara.use_effect(lambda: view.close, [])  # the tab closed: stop its work, free its model
 
     def guarded(action, reset_draft: bool = False) -> None:
@@ -521,6 +531,10 @@ def Page(query: str | None = None):
         playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def show_tab(index: int) -> None:
+        tab.value = index
+        guarded(lambda: view.show_economy(index == 1))
 
     # The view is mutated in place, so children get this version number as a prop: a
     # component whose props are unchanged is not re-rendered.
@@ -594,5 +608,10 @@ def Page(query: str | None = None):
             with solara.Card("Country network"):
                 solara.Image(view.network_png, width="100%", classes=["pacts-network"])
             TheoryPanel(view, version)
-        with solara.Card("Time series"):
-            solara.Image(view.series_png, width="100%")
+        with solara.Card():
+            with solara.lab.Tabs(value=tab.value, on_value=show_tab, lazy=True):
+                with solara.lab.Tab("Time series"):
+                    solara.Image(view.series_png, width="100%")
+                title = "Economy: plan, plants, payoffs" if s.collective else "Payoffs per country"
+                with solara.lab.Tab(title):
+                    EconomyPanel(view, version)

@@ -27,6 +27,7 @@ from experiments.lessons import LESSONS, get_lesson
 from model.config import ModelConfig
 from model.scenarios import PRESETS, load_preset
 from viz.charts import NetworkPlot, SeriesPlot, drawing
+from viz.economy import EconomyView
 from viz.session import Session, TheoryView
 
 # What one tab may ask of the shared server (the command line has no such limits): a larger
@@ -225,6 +226,7 @@ class TabView:
     def __init__(self, query: str | None = None):
         self.message = ""
         self.step_ms = math.nan
+        self.economy: EconomyView | None = None  # the economy tab's view, while it is shown
         self.closed = False
         self._lock = threading.Lock()  # one action at a time (a Step, a Reset, the close)
         try:
@@ -298,15 +300,32 @@ class TabView:
     def _figures(self) -> None:
         self.network = drawing(NetworkPlot, self.session)  # built on the drawing thread too
         self.series = drawing(SeriesPlot, self.session)
+        if self.economy is not None:  # a new model: a new economy figure
+            self.economy.close()
+            self.economy = EconomyView(self.session)
         self.refresh()
+
+    def show_economy(self, shown: bool = True) -> None:
+        """Show (build and render) or hide (release) the economy view. While it is shown, each
+        Step refreshes it too, and its time counts in ``step_ms``; hidden, it costs nothing."""
+        with self._lock:
+            if self.closed:
+                return
+            if shown and self.economy is None:
+                self.economy = EconomyView(self.session)
+            elif not shown and self.economy is not None:
+                self.economy.close()
+                self.economy = None
 
     # ---------------------------------------------------------------- running
 
     def refresh(self) -> None:
-        """Recompute the theory panel and render both figures."""
+        """Recompute the theory panel and render both figures (and the economy view, if shown)."""
         self.theory: TheoryView = self.session.theory()
         self.network_png = self.network.render(self.session)
         self.series_png = self.series.render(self.session)
+        if self.economy is not None:
+            self.economy.refresh(self.session)
 
     def step(self, rounds: int = 1) -> None:
         """Play ``rounds`` rounds, refresh, and time it all (``step_ms``); nothing once the tab
@@ -327,7 +346,9 @@ class TabView:
             for plot in (getattr(self, "network", None), getattr(self, "series", None)):
                 if plot is not None:
                     plot.close()
-            self.network = self.series = None
+            if self.economy is not None:
+                self.economy.close()
+            self.network = self.series = self.economy = None
             self.network_png = self.series_png = b""
             self.session.model = None
         release_memory_soon()
