@@ -507,3 +507,12 @@ def test_the_query_reopens_every_preset_and_lesson_scene_exactly():
     assert TabView("preset=classroom&continuation=0.6&seed=3").query() == (
         "preset=classroom&continuation=0.6&seed=3"
     )  # the tab's own query, from its session
+
+
+def test_the_compare_tab_runs_both_and_shows_the_table():
+    box, rc = render_page()
+    rc.find(v.Tabs).widget.v_model = 2  # the Compare tab
+    click(rc, "Run A and B")
+    shown = texts(box)
+    assert "long run (second half)" in shown
+    assert "A: continuation = 0.95" in shown and "B: continuation = 0.4" in shown

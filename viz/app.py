@@ -41,6 +41,8 @@ from experiments.lessons import LESSONS
 from model.config import DEFAULTS, InertFieldWarning, ModelConfig, inert_fields, without_inert
 from model.games import class_label, get_game
 from model.scenarios import PRESETS
+from viz.compare import MAX_ROUNDS as COMPARE_MAX_ROUNDS
+from viz.compare import compare, comparison_png
 from viz.economy import EconomyPanel
 from viz.guide import guide_markdown
 from viz.view import LIMITS_TEXT, MAX_COUNTRIES_COLLECTIVE, TabView, mix_text, parse_mix
@@ -242,6 +244,42 @@ module.exports = {
 </script>
 """
     ).tag(sync=True)
+
+
+@solara.component
+def ComparePanel(view: TabView, version: int):
+    """A (this tab's setting) against B (one named change), same seed, same axes."""
+    text = solara.use_reactive("continuation=0.4")
+    rounds = solara.use_reactive(min(200, view.session.config.rounds))
+    result = solara.use_reactive(None)
+    error = solara.use_reactive("")
+
+    def run() -> None:
+        try:
+            s = view.session
+            result.value = compare(s.config, s.seed, text.value, int(rounds.value))
+            error.value = ""
+        except ValueError as err:
+            result.value, error.value = None, str(err)
+
+    Prose(
+        "**A** is this tab's setting; **B** the same with the change you write in the address's "
+        "form (`continuation=0.4`, `regime=none`, `strategies=AllD`). Both run from round 0 "
+        "with the same seed, so the difference is the change's."
+    )
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.InputText("compare with (B)", value=text, continuous_update=False)
+        solara.SliderInt("rounds", value=rounds, min=10, max=COMPARE_MAX_ROUNDS, step=10)
+        solara.Button("Run A and B", on_click=run, color="primary")
+    if error.value:
+        solara.Warning(error.value, dense=True)
+    if result.value is not None:
+        solara.Image(comparison_png(result.value), width="100%", classes=["pacts-compare"])
+        table = result.value.summary()
+        TextTable(
+            ["long run (second half)", *table.columns[1:]],
+            [[row[0], *(f"{x:.3g}" for x in row[1:])] for row in table.itertuples(index=False)],
+        )
 
 
 @solara.component
@@ -615,3 +653,5 @@ def Page(query: str | None = None):
                 title = "Economy: plan, plants, payoffs" if s.collective else "Payoffs per country"
                 with solara.lab.Tab(title):
                     EconomyPanel(view, version)
+                with solara.lab.Tab("Compare"):
+                    ComparePanel(view, version)
