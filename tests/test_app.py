@@ -335,9 +335,8 @@ def test_degree_is_fixed_on_complete_networks_and_a_pending_change_says_so():
     degree = rc.find(v.Slider, label="partners per country: 4").widget
     assert not degree.disabled and not any("press Reset" in t for t in texts(box))
     rc.find(v.Select, label="network").widget.v_model = "complete"
-    assert rc.find(
-        v.Slider, label="partners per country (fixed by this network): 4"
-    ).widget.disabled
+    assert not rc.find(v.Slider, label="partners per country: 4").widgets  # nothing to squeeze
+    assert "partners per country: 4 (fixed by this network)" in texts(box)
     assert any("Settings changed: press Reset to apply them" in t for t in texts(box))
     click(rc, "Reset")
     assert not any("press Reset" in t for t in texts(box))
@@ -516,3 +515,18 @@ def test_the_compare_tab_runs_both_and_shows_the_table():
     shown = texts(box)
     assert "long run (second half)" in shown
     assert "A: continuation = 0.95" in shown and "B: continuation = 0.4" in shown
+
+
+def test_the_price_axis_is_at_least_a_tenth_of_w_opt_tall_and_axes_say_their_units():
+    """A gap of −0.1 against W_opt ≈ 34 must not fill the panel (issue 12: auto-scaling made a
+    small gap look dramatic); every time-series axis names what it measures."""
+    s = Session(load_preset("classroom"), seed=1, name="classroom")
+    s.step(5)
+    plot = SeriesPlot(s)
+    plot.render(s)
+    price_ax = plot.axes[2]
+    w_opt = float(s.rounds_frame()["optimum"].abs().max())
+    low, high = price_ax.get_ylim()
+    assert high - low >= 0.1 * w_opt - 1e-9
+    assert all(ax.get_ylabel() for ax in plot.axes)
+    assert "economy units" in plot.axes[1].get_ylabel()

@@ -323,3 +323,18 @@ def test_the_address_follows_the_settings_and_shares_them(chromium, app_server):
     assert download.value.suggested_filename.endswith("-network.png")
     assert_no_error_text(page)
     context.close()
+
+
+def test_projector_layout_shows_network_theory_and_charts_without_scrolling(chromium, app_server):
+    """At 1024×768 (a classroom projector) the main view — network, theory, charts — fits on
+    one screen, and a preset's fixed N reads as text, not a squeezed slider."""
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(app_server.url + "?preset=classroom")
+    page.get_by_text("Round 0", exact=True).wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    for selector in (".pacts-network", ".pacts-theory", ".pacts-series"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768 + 1, (selector, box)
+    assert page.get_by_text("N — number of countries: 6 (set by the preset)").is_visible()
+    context.close()

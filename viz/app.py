@@ -56,7 +56,16 @@ CSS = """
 .pacts-prose th, .pacts-prose td { padding: 2px 10px; border-bottom: 1px solid #e0e0e0; }
 .pacts-prose th { text-align: left; }
 .pacts-prose p { margin-bottom: 6px; }
-.v-btn { text-transform: none !important; letter-spacing: normal !important; }
+.v-btn, .v-tab { text-transform: none !important; letter-spacing: normal !important; }
+/* a projector (1024×768): network, theory and charts on one screen */
+@media (max-height: 820px) {
+  .pacts-network { max-height: 25vh; object-fit: contain; }
+  .pacts-series { max-height: 24vh; object-fit: contain; }
+  .v-card { margin-top: 4px !important; margin-bottom: 4px !important; }
+  .v-tab { height: 36px !important; }
+  .pacts-theory { max-height: 34vh; overflow-y: auto; }
+  .v-card__title { padding-top: 6px; padding-bottom: 2px; font-size: 1.05rem; }
+}
 """
 # Vuetify writes button labels in capitals, which would turn δ into Δ and σ into Σ.
 # A tab that vanished without closing (browser killed, laptop asleep, network lost) keeps its
@@ -166,9 +175,24 @@ def _fmt(x: float) -> str:
 
 @solara.component
 def Slider(
-    draft: solara.Reactive[dict], field: str, label: str, kind: str, options, disabled=False
+    draft: solara.Reactive[dict],
+    field: str,
+    label: str,
+    kind: str,
+    options,
+    disabled=False,
+    fixed: str = "",
 ):
-    """A float or int slider bound to one draft field."""
+    """A float or int slider bound to one draft field; ``fixed`` (a reason) shows the value as
+    text instead, where the scenario fixes it (a squeezed disabled slider reads as "●—")."""
+    if fixed:
+        value = draft.value[field]
+        solara.Text(
+            f"{label}: {value:g} ({fixed})",
+            classes=["pacts-fixed"],
+            style={"color": "#777", "display": "block", "margin": "6px 0 10px"},
+        )
+        return
     lo, hi, step = options
     hi = max(hi, draft.value[field])  # a preset may go beyond the slider's usual range
 
@@ -376,21 +400,21 @@ def Controls(
     Slider(
         draft,
         "n_countries",
-        "N — number of countries" + (" (set by the preset)" if fixed_n else ""),
+        "N — number of countries",
         "int",
         # presets such as `evolution` have more; collective mode has a lower limit
         (2, MAX_COUNTRIES_COLLECTIVE if collective else max(100, int(d["n_countries"])), 1),
-        disabled=fixed_n,
+        fixed="set by the preset" if fixed_n else "",
     )
     Choice(draft, "network", "network", NETWORKS)
     inert = inert_fields(d, set_only=False)  # e.g. no degree to choose on a complete network
     Slider(
         draft,
         "degree",
-        "partners per country" + (" (fixed by this network)" if "degree" in inert else ""),
+        "partners per country",
         "int",
         (2, 10, 1),
-        disabled="degree" in inert,
+        fixed="fixed by this network" if "degree" in inert else "",
     )
     Prose("### Shadow of the future")
     for field, label, kind, options in SHADOW:
@@ -441,7 +465,7 @@ def Controls(
 def TheoryPanel(view: TabView, version: int):
     """The game each country faces and the analytic critical δ next to the chosen δ."""
     th = view.theory
-    with solara.Card("Theory", style={"height": "100%"}):
+    with solara.Card("Theory", style={"height": "100%"}, classes=["pacts-theory"]):
         Prose(f"**Chosen δ = {th.delta:.2f}** · game: **{class_label(th.game_class)}**")
         if th.critical:
             rows = "\n".join(
@@ -584,6 +608,7 @@ def Page(query: str | None = None):
     with solara.AppBar():
         solara.AppBarTitle("Pacts · regional industrial-policy coordination")
     with solara.Sidebar():
+        LessonPanel(view, version, lesson, load_scene, busy)
         Controls(view, version, draft, apply, load_preset, busy)
     with solara.Column(style={"padding": "8px"}):
         if error.value:
@@ -619,10 +644,24 @@ def Page(query: str | None = None):
             solara.Text(f"of {s.config.rounds} · {s.config.mode} · seed {s.seed}")
             if not math.isnan(view.step_ms):
                 solara.Text(
-                    f"· server step {view.step_ms:.0f} ms",
+                    f"· step {view.step_ms:.0f} ms",
                     classes=["pacts-step-ms"],
-                    style={"color": "#888", "margin-left": "8px"},
+                    style={"color": "#888", "margin-left": "6px", "font-size": "0.85em"},
                 )
+        with solara.Columns([5, 4]):
+            with solara.Card("Country network"):
+                solara.Image(view.network_png, width="100%", classes=["pacts-network"])
+            TheoryPanel(view, version)
+        with solara.Card():
+            with solara.lab.Tabs(value=tab.value, on_value=show_tab, lazy=True):
+                with solara.lab.Tab("Time series"):
+                    solara.Image(view.series_png, width="100%", classes=["pacts-series"])
+                title = "Economy: plan, plants, payoffs" if s.collective else "Payoffs per country"
+                with solara.lab.Tab(title):
+                    EconomyPanel(view, version)
+                with solara.lab.Tab("Compare"):
+                    ComparePanel(view, version)
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):  # export, share
             stem = f"pacts-{s.name}-seed{s.seed}-round{s.round}"
             solara.FileDownload(
                 lambda: s.csv().encode(), filename=f"{stem}.csv", label="Rounds (CSV)"
@@ -639,19 +678,5 @@ def Page(query: str | None = None):
                 lambda: view.series_png, filename=f"{stem}-series.png", label="Charts (PNG)"
             )
             CopyLink.element()
-        LessonPanel(view, version, lesson, load_scene, busy)
         with solara.Details("Guide for the class: plain words and a 90-minute plan"):
             Prose(guide_markdown())
-        with solara.Columns([5, 4]):
-            with solara.Card("Country network"):
-                solara.Image(view.network_png, width="100%", classes=["pacts-network"])
-            TheoryPanel(view, version)
-        with solara.Card():
-            with solara.lab.Tabs(value=tab.value, on_value=show_tab, lazy=True):
-                with solara.lab.Tab("Time series"):
-                    solara.Image(view.series_png, width="100%")
-                title = "Economy: plan, plants, payoffs" if s.collective else "Payoffs per country"
-                with solara.lab.Tab(title):
-                    EconomyPanel(view, version)
-                with solara.lab.Tab("Compare"):
-                    ComparePanel(view, version)

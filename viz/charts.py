@@ -302,7 +302,7 @@ class NetworkPlot(LivePlot):
 def _legend_below(ax: Axes) -> None:
     """A legend under the axes' tick labels (and x label), where it never hides the data."""
     ax.legend(
-        fontsize=7,
+        fontsize=8,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.22 if ax.get_xlabel() else -0.11),
         ncol=3,
@@ -345,6 +345,7 @@ class SeriesPlot(LivePlot):
         )
         self.axes = axes
         self.lines: list[tuple[Line2D, str]] = []
+        self.min_span: dict[Axes, tuple[str, float]] = {}  # axis -> (column, share of its size)
         self.free: list[tuple[Axes, tuple[str, ...]]] = []  # axes whose y-range follows data
 
         def line(ax: Axes, column: str, **style) -> None:
@@ -360,27 +361,35 @@ class SeriesPlot(LivePlot):
         line(ax, "trust", color="#7f7f7f", lw=1, ls="--", label="trust")
         ax.set_ylim(-0.02, 1.02)
         ax.set_title("cooperation", fontsize=9)
+        ax.set_ylabel("share (0–1)", fontsize=8)
         if collective:
             ax = axes[1]
             line(ax, "welfare", color="#2ca02c", lw=1.5, label="W realised")
             line(ax, "plan_welfare", color="#1f77b4", lw=1, label="W of the plan")
             line(ax, "optimum", color="black", lw=1, ls="--", label="W_opt")
             ax.set_title("regional welfare vs the optimum", fontsize=9)
+            ax.set_ylabel("W (economy units / round)", fontsize=8)
             self.free.append((ax, ("welfare", "plan_welfare", "optimum")))
             ax = axes[2]
             line(ax, "price_of_non_coordination", color="#d62728", lw=1.2)
             ax.axhline(0, color="black", lw=0.6)
             ax.set_title("price of non-coordination W − W_opt", fontsize=9)
+            ax.set_ylabel("economy units / round", fontsize=8)
             self.free.append((ax, ("price_of_non_coordination",)))
+            # at least 10 % of W_opt tall: a gap of −0.1 against W_opt ≈ 34 must look small
+            self.min_span[ax] = ("optimum", 0.1)
             line(axes[3], "duplication", color="#ff7f0e", lw=1.4)
             axes[3].set_title("duplication (surplus plants)", fontsize=9)
+            axes[3].set_ylabel("plants", fontsize=8)
             self.free.append((axes[3], ("duplication",)))
             line(axes[4], "shortfall", color="#9467bd", lw=1.4)
             axes[4].set_title("supply-chain shortfall (share)", fontsize=9)
+            axes[4].set_ylabel("share of needed demand", fontsize=8)
             self.free.append((axes[4], ("shortfall",)))
         else:
             line(axes[1], "mean_payoff", color="#1f77b4", lw=1.3)
             axes[1].set_title("payoff per interaction", fontsize=9)
+            axes[1].set_ylabel("stage-game payoff (T, R, P, S units)", fontsize=8)
             self.free.append((axes[1], ("mean_payoff",)))
         self.shares_ax = axes[-1]
         self.shares_ax.set_ylim(0, 1)
@@ -395,8 +404,9 @@ class SeriesPlot(LivePlot):
             )
         )
         self.shares_ax.add_collection(self.shares)
+        self.shares_ax.set_ylabel("share of countries", fontsize=8)
         for ax in axes:
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=8)
             ax.set_xlim(0, X_LADDER[0])
         for ax in axes[-3:]:
             ax.set_xlabel("round", fontsize=8)
@@ -417,6 +427,11 @@ class SeriesPlot(LivePlot):
             lo_now, hi_now = ax.get_ylim()
             values = frame[list(columns)].to_numpy()
             lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+            if ax in self.min_span:  # a floor on the axis' height, relative to a reference
+                column, share = self.min_span[ax]
+                floor = share * float(np.abs(frame[column].to_numpy()).max())
+                lo = min(lo, -floor) if hi <= 0 else lo
+                hi = max(hi, floor) if lo >= 0 else hi
             if lo < lo_now or hi > hi_now:
                 pad = 0.15 * max(hi - lo, 1e-9)
                 ax.set_ylim(lo - pad if lo < 0 else lo, hi + pad if hi > 0 else hi + pad * 0.1)
