@@ -35,6 +35,7 @@ stays, stays on its own.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -109,19 +110,37 @@ def draw_economy(preset: str, replicate: int, spread: float = SPREAD):
     )
 
 
-def compare(econ, rounds: int, beta: float, starts: int = STARTS, seed: int = 0) -> dict:
-    """Coordinated and unilateral programmes of T = ``rounds`` rounds and budget β·(W* − W_q)
-    a round on ``econ``; the columns of one run (see :func:`big_push_run`)."""
+def setting(econ, starts: int = STARTS, seed: int = 0):
+    """(status quo NashResult, regional optimum, the plan = best equilibrium found, how many
+    equilibria were found) of ``econ``."""
     from model import optimisation as opt
-    from model.optimisation.checks import better
     from model.optimisation.equilibria import dynamics_equilibria
 
     sq = opt.status_quo_equilibrium(econ)
     best = opt.regional_optimum(econ)
     eqs, _ = dynamics_equilibria(econ, starts, seed, include=[sq.profile, best.profile])
-    w_eq = econ.welfare(np.array(eqs))
-    plan = eqs[int(np.argmax(w_eq))]
-    w_q, w_plan = float(sq.welfare), float(w_eq.max())
+    plan = eqs[int(np.argmax(econ.welfare(np.array(eqs))))]
+    return sq, best, plan, len(eqs)
+
+
+@lru_cache(maxsize=64)
+def _drawn(preset: str, replicate: int):
+    """Economy ``replicate`` around ``preset`` and its :func:`setting` (computed once per
+    worker: every point of the grid uses the same economies)."""
+    econ = draw_economy(preset, replicate)
+    return econ, setting(econ, seed=replicate)
+
+
+def compare(
+    econ, rounds: int, beta: float, starts: int = STARTS, seed: int = 0, prepared=None
+) -> dict:
+    """Coordinated and unilateral programmes of T = ``rounds`` rounds and budget β·(W* − W_q)
+    a round on ``econ``; the columns of one run (see :func:`big_push_run`)."""
+    from model import optimisation as opt
+    from model.optimisation.checks import better
+
+    sq, best, plan, n_eqs = prepared or setting(econ, starts, seed)
+    w_q, w_plan = float(sq.welfare), float(econ.welfare(plan))
     gap = w_plan - w_q
     budget = beta * gap
     new = plan & ~sq.profile  # the plan's plants the status quo lacks: the push pays these
@@ -134,8 +153,8 @@ def compare(econ, rounds: int, beta: float, starts: int = STARTS, seed: int = 0)
         "w_plan": w_plan,
         "w_opt": float(best.welfare),
         "gap": gap,
-        "budget": budget,
-        "equilibria_found": float(len(eqs)),
+        "money_per_round": budget,
+        "equilibria_found": float(n_eqs),
         "status_quo_converged": float(sq.converged),
         "has_higher": float(better(w_plan, w_q)),
     }
@@ -160,8 +179,8 @@ def compare(econ, rounds: int, beta: float, starts: int = STARTS, seed: int = 0)
 def big_push_run(params: dict, seed: int, replicate: int = 0) -> dict[str, float]:
     """One economy (replicate r drawn around ``preset``, the same at every point: T and β are
     compared on the same economies), both arms with T = ``rounds`` and β = ``budget``."""
-    econ = draw_economy(str(params.get("preset", "mercosur")), replicate)
-    return compare(econ, int(params["rounds"]), float(params["budget"]), seed=replicate)
+    econ, prepared = _drawn(str(params.get("preset", "mercosur")), replicate)
+    return compare(econ, int(params["rounds"]), float(params["budget"]), prepared=prepared)
 
 
 def big_push_points(scale: float = 1.0) -> list[dict]:
