@@ -636,6 +636,32 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_equilibria(args: argparse.Namespace) -> int:
+    """All pure equilibria of each collective preset (Garg): the table."""
+    import pandas as pd
+
+    from experiments.output import atomic_write, prepare_folder
+    from model.optimisation.landscape import COLUMNS, equilibria_table
+
+    _check_positive(args.starts, "--starts")
+    _check_positive(args.max_partial, "--max-partial")
+    out = prepare_folder(Path(args.out), "--out")
+    names = args.preset or [n for n in PRESETS if load_preset(n).mode == "collective"]
+    rows = equilibria_table(names, max_partial=args.max_partial, starts=args.starts, seed=args.seed)
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(table.round(2).to_string(index=False))
+    print(
+        f"method: exact = every pure equilibrium (the profiles of all countries but the one "
+        f"with the most portfolios <= {args.max_partial:,}); dynamics = best-response dynamics "
+        f"from the status quo and {args.starts - 1} random starts (a subset). status_quo_rank: "
+        "1 = the best equilibrium found."
+    )
+    path = atomic_write(out / "equilibria.csv", lambda p: table.to_csv(p, index=False))
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Sobol or Morris indices of a sampled design."""
     import pandas as pd
@@ -979,6 +1005,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="result columns to analyse (default: cooperation)",
     )
     sens.set_defaults(func=cmd_sensitivity)
+
+    eq = sub.add_parser(
+        "equilibria",
+        help="all pure equilibria of each collective preset: count, W range, the status quo's",
+        description="Garg's question: how many equilibria, and which one the status quo leads to. "
+        "Per collective preset: the method (exact enumeration where feasible, else "
+        "best-response dynamics from many starts), the number of distinct pure Nash "
+        "equilibria found, their min/median/max W, W_opt, and the equilibrium best-response "
+        "dynamics reach from the status quo (its W and rank). Writes equilibria.csv into --out.",
+    )
+    eq.add_argument(
+        "--preset", nargs="+", metavar="NAME", help="presets (default: every collective one)"
+    )
+    eq.add_argument(
+        "--starts",
+        type=int,
+        default=200,
+        help="starts of the dynamics fallback (default 200: the status quo and 199 random ones)",
+    )
+    eq.add_argument(
+        "--max-partial",
+        type=int,
+        default=3_000_000,
+        help="exact enumeration when the profiles of all countries but the largest are at most "
+        "this (default 3,000,000)",
+    )
+    eq.add_argument("--seed", type=int, default=0, help="seed of the random starts (default 0)")
+    eq.add_argument("--out", metavar="DIR", default="out/equilibria", help="output folder")
+    eq.set_defaults(func=cmd_equilibria)
 
     pre = sub.add_parser("presets", help="list the scenario presets")
     pre.set_defaults(func=cmd_presets)

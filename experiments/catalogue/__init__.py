@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.catalogue import (
+    big_push,
     flexibility,
     hegemon,
     institutions,
@@ -47,6 +48,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         institutions,
         hegemon,
         flexibility,
+        big_push,
     )
 }
 """The catalogue: name -> experiment."""

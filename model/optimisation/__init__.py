@@ -25,7 +25,8 @@ where a_k = Σ_j [n_j > 0] input_matrix[j, k]. Only (n_k, S_k) couple the member
 Modules: :mod:`.checks` (argument checks), :mod:`.decomposition` (the sector decomposition),
 :mod:`.equilibria` (best responses, dynamics, pure equilibria), :mod:`.optimum` (brute force, MILP),
 :mod:`.prices` (coordination by prices), :mod:`.anarchy` (prices of anarchy), :mod:`.implied`
-(the status quo and the 2×2 games a plan implies).
+(the status quo and the 2×2 games a plan implies), :mod:`.landscape` (all the equilibria, the
+status quo's among them).
 """
 
 from model.optimisation.anarchy import (
@@ -36,14 +37,18 @@ from model.optimisation.anarchy import (
 from model.optimisation.checks import TOL
 from model.optimisation.decomposition import sector_welfare
 from model.optimisation.equilibria import (
+    EquilibriumSet,
     NashResult,
+    all_pure_equilibria,
     best_response,
     best_responses,
+    is_pure_equilibrium,
     nash_dynamics,
     nash_range,
     pure_nash_equilibria,
 )
 from model.optimisation.implied import ImpliedGames, implied_games, status_quo_equilibrium
+from model.optimisation.landscape import equilibria_table
 from model.optimisation.optimum import (
     OptimumResult,
     optimum_brute_force,
@@ -54,14 +59,18 @@ from model.optimisation.prices import Plan, coordinate, lagrangian_bound, submis
 
 __all__ = [
     "TOL",
+    "EquilibriumSet",
     "ImpliedGames",
     "NashResult",
     "OptimumResult",
     "Plan",
+    "all_pure_equilibria",
     "best_response",
     "best_responses",
     "coordinate",
+    "equilibria_table",
     "implied_games",
+    "is_pure_equilibrium",
     "lagrangian_bound",
     "nash_dynamics",
     "nash_range",

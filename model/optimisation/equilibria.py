@@ -224,3 +224,213 @@ def nash_range(
     w = econ.welfare(np.array(eqs))
     lo, hi = int(np.argmin(w)), int(np.argmax(w))
     return eqs[lo], float(w[lo]), eqs[hi], float(w[hi])
+
+
+# ---------------------------------------------------------------------------- all equilibria
+#: Default cap of :func:`all_pure_equilibria`'s exact method: profiles of every country but the
+#: one with the most portfolios (that one's best responses are computed, not enumerated).
+MAX_PARTIAL = 3_000_000
+
+#: (count vector, candidate) pairs scored per vectorised batch by :func:`_against`.
+_BATCH = 1_500_000
+
+
+@dataclass
+class EquilibriumSet:
+    """Outcome of :func:`all_pure_equilibria`: the distinct pure Nash equilibria found.
+
+    ``profiles`` (E, N, K) bool, sorted by welfare, highest first; ``welfare`` (E,);
+    ``method`` "exact" (every equilibrium: the set is complete) or "dynamics" (those reached by
+    best-response dynamics from ``starts`` starts: a subset, complete only with luck);
+    ``work`` the profiles enumerated (exact) or the starts run (dynamics); ``cycles`` how many
+    starts ended in a best-response cycle or hit the sweep limit (dynamics only)."""
+
+    profiles: np.ndarray
+    welfare: np.ndarray
+    method: str
+    work: int
+    starts: int = 0
+    cycles: int = 0
+
+    def __len__(self) -> int:
+        return int(self.profiles.shape[0])
+
+    def index(self, x: np.ndarray) -> int | None:
+        """Position of profile ``x`` in :attr:`profiles` (its welfare rank − 1), or None."""
+        hit = np.flatnonzero((self.profiles == np.asarray(x, bool)).all(axis=(1, 2)))
+        return int(hit[0]) if hit.size else None
+
+
+def _against(econ: Economy, i: int, others: np.ndarray, cands: np.ndarray) -> np.ndarray:
+    """u_i for each of the others' producer counts ``others`` (B, K) against each of i's
+    ``cands`` (P, K), shape (B, P): the formula of :meth:`Economy.unilateral_payoffs`,
+    batched over the others' profiles."""
+    B, P = others.shape[0], cands.shape[0]
+    out = np.empty((B, P))
+    step = max(1, _BATCH // max(1, P * econ.K))
+    sector = np.arange(econ.K)
+    for s in range(0, B, step):
+        n = others[s : s + step, None, :] + cands[None]  # (b, P, K)
+        q, p = econ.output_table[n, sector], econ.price_table[n, sector]
+        chain = (n > 0).astype(float) @ econ.input_matrix
+        margin = p + econ.premium - econ.cost[i] + econ.chain_bonus * chain
+        plants = np.where(cands, q * margin - econ.fixed_cost, 0.0).sum(axis=-1)
+        missing = ((n == 0) & econ.needed) @ econ.market
+        out[s : s + step] = plants - econ.shortfall_cost * econ.sizes[i] * missing
+    return out
+
+
+def _stable(econ: Economy, Y: np.ndarray, i: int, cand: np.ndarray) -> np.ndarray:
+    """Which profiles of ``Y`` (M, N, K) leave country i no strictly profitable deviation among
+    ``cand`` (the tolerance of :func:`pure_nash_equilibria`)."""
+    others = Y.sum(axis=1) - Y[:, i]
+    codes = others @ ((econ.N + 1) ** np.arange(econ.K, dtype=np.int64))
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    best = _against(econ, i, others[first], cand).max(axis=1)[inverse]  # once per distinct n_−i
+    own = _against_rows(econ, i, others, Y[:, i])
+    return own >= best - TOL * np.maximum(1.0, np.abs(own))
+
+
+def _against_rows(econ: Economy, i: int, others: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """u_i of row b of ``rows`` against row b of ``others``, shape (B,)."""
+    n = others + rows
+    sector = np.arange(econ.K)
+    q, p = econ.output_table[n, sector], econ.price_table[n, sector]
+    chain = (n > 0).astype(float) @ econ.input_matrix
+    margin = p + econ.premium - econ.cost[i] + econ.chain_bonus * chain
+    plants = np.where(rows, q * margin - econ.fixed_cost, 0.0).sum(axis=-1)
+    missing = ((n == 0) & econ.needed) @ econ.market
+    return plants - econ.shortfall_cost * econ.sizes[i] * missing
+
+
+def exact_equilibria(
+    econ: Economy,
+    max_partial: int = MAX_PARTIAL,
+    *,
+    candidates: Sequence[np.ndarray] | None = None,
+) -> list[np.ndarray]:
+    """Every pure Nash equilibrium, exactly (the set of :func:`pure_nash_equilibria`), faster.
+
+    Country j, the one with the most portfolios, is not enumerated: u_j depends on the others
+    only through their producer counts n_−j, so for each profile of the others j's best
+    responses are computed (once per distinct n_−j) and only the profiles where j
+    best-responds are checked for the others' deviations, the country with the fewest
+    portfolios first. The work is the product of the others' portfolio counts, which must not
+    exceed ``max_partial`` (else ValueError). Profiles in no particular order.
+    """
+    max_partial = as_positive_int(max_partial, "max_partial")
+    cands = as_candidates(econ, candidates)
+    sizes = [c.shape[0] for c in cands]
+    j = int(np.argmax(sizes))
+    rest = [i for i in range(econ.N) if i != j]
+    rest_cands = [cands[i] for i in rest]
+    total = count_profiles(rest_cands, max_partial, "max_partial") if rest else 1
+    order = sorted(rest, key=lambda i: sizes[i])
+    base = (econ.N + 1) ** np.arange(econ.K, dtype=np.int64)
+    found: list[np.ndarray] = []
+    chunk = max(_CHUNK, 50_000_000 // (econ.N * econ.K))  # X of at most ~50 MB
+    for start in range(0, total, chunk):
+        stop = min(start + chunk, total)
+        if rest:
+            shape = tuple(sizes[i] for i in rest)
+            idx = np.array(np.unravel_index(np.arange(start, stop), shape)).T
+            X = np.zeros((stop - start, econ.N, econ.K), bool)
+            for col, i in enumerate(rest):
+                X[:, i] = cands[i][idx[:, col]]
+        else:
+            X = np.zeros((1, econ.N, econ.K), bool)
+        n_rest = X.sum(axis=1)
+        _, first, inverse = np.unique(n_rest @ base, return_index=True, return_inverse=True)
+        u = _against(econ, j, n_rest[first], cands[j])  # (U, P_j)
+        top = u >= u.max(axis=1, keepdims=True) - TOL * np.maximum(1.0, np.abs(u))
+        rows, picks = np.nonzero(top[inverse])
+        Y = X[rows]
+        Y[:, j] = cands[j][picks]
+        for i in order:
+            if not Y.shape[0]:
+                break
+            Y = Y[_stable(econ, Y, i, cands[i])]
+        found.extend(Y)
+    return [f.copy() for f in found]
+
+
+def random_profile(econ: Economy, rng: np.random.Generator, cands: list[np.ndarray]) -> np.ndarray:
+    """Each country's portfolio drawn uniformly from its candidates, shape (N, K)."""
+    return np.array([c[rng.integers(c.shape[0])] for c in cands])
+
+
+def dynamics_equilibria(
+    econ: Economy,
+    starts: int = 200,
+    seed: int | None = 0,
+    *,
+    include: Sequence[np.ndarray] = (),
+    candidates: Sequence[np.ndarray] | None = None,
+    max_sweeps: int = 200,
+) -> tuple[list[np.ndarray], int]:
+    """The distinct pure equilibria that :func:`nash_dynamics` reaches from ``starts`` starts:
+    the profiles in ``include`` (e.g. the status quo), then uniformly random ones (``seed``).
+    Each is a true equilibrium (the dynamics stop only when no country moves); the set is a
+    subset of all equilibria. Returns (equilibria, starts that did not converge)."""
+    starts = as_positive_int(starts, "starts")
+    cands = as_candidates(econ, candidates)
+    rng = np.random.default_rng(seed)
+    firsts = [as_profile(econ, x, "include") for x in include]
+    seen: dict[bytes, np.ndarray] = {}
+    failed = 0
+    for s in range(starts):
+        x0 = firsts[s] if s < len(firsts) else random_profile(econ, rng, cands)
+        res = nash_dynamics(econ, x0, max_sweeps, candidates=cands)
+        if res.converged:
+            seen.setdefault(res.profile.tobytes(), res.profile)
+        else:
+            failed += 1
+    return list(seen.values()), failed
+
+
+def all_pure_equilibria(
+    econ: Economy,
+    *,
+    max_partial: int = MAX_PARTIAL,
+    starts: int = 200,
+    seed: int | None = 0,
+    include: Sequence[np.ndarray] = (),
+    candidates: Sequence[np.ndarray] | None = None,
+) -> EquilibriumSet:
+    """The pure Nash equilibria of the economy, exactly where feasible (Garg's "all the
+    equilibria"): :func:`exact_equilibria` when the others-than-the-largest profiles number at
+    most ``max_partial``, else :func:`dynamics_equilibria` from ``starts`` starts (the
+    ``include`` profiles first, then random ones from ``seed``). Sorted by welfare, highest
+    first (ties: lexicographic by profile)."""
+    cands = as_candidates(econ, candidates)
+    sizes = sorted(c.shape[0] for c in cands)
+    partial = math.prod(sizes[:-1])
+    if partial <= as_positive_int(max_partial, "max_partial"):
+        eqs, method, work, n_starts, cycles = (
+            exact_equilibria(econ, max_partial, candidates=cands),
+            "exact",
+            partial * sizes[-1],
+            0,
+            0,
+        )
+    else:
+        eqs, cycles = dynamics_equilibria(econ, starts, seed, include=include, candidates=cands)
+        method, work, n_starts = "dynamics", starts, starts
+    if eqs:
+        X = np.array(eqs)
+        w = econ.welfare(X)
+        keys = [x.tobytes() for x in X]
+        order = sorted(range(len(eqs)), key=lambda e: (-round(float(w[e]), 9), keys[e]))
+        X, w = X[order], w[order]
+    else:
+        X, w = np.zeros((0, econ.N, econ.K), bool), np.zeros(0)
+    return EquilibriumSet(X, w, method, work, n_starts, cycles)
+
+
+def is_pure_equilibrium(
+    econ: Economy, x: np.ndarray, *, candidates: Sequence[np.ndarray] | None = None
+) -> bool:
+    """Whether no country has a strictly profitable unilateral deviation from ``x``."""
+    x = as_profile(econ, x)
+    cands = as_candidates(econ, candidates)
+    return all(bool(_stable(econ, x[None], i, cands[i])[0]) for i in range(econ.N))
