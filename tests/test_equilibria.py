@@ -7,12 +7,12 @@ import itertools
 
 import numpy as np
 import pytest
+from test_optimisation import random_economy  # tests/ is on the path (pytest prepend mode)
 
 from model import optimisation as opt
 from model.economy import Economy
 from model.optimisation.equilibria import dynamics_equilibria, exact_equilibria
 from model.optimisation.landscape import COLUMNS, equilibria_table
-from tests.test_optimisation import random_economy
 
 
 def no_profitable_deviation(econ: Economy, x: np.ndarray) -> bool:
