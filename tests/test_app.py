@@ -530,3 +530,19 @@ def test_the_price_axis_is_at_least_a_tenth_of_w_opt_tall_and_axes_say_their_uni
     assert high - low >= 0.1 * w_opt - 1e-9
     assert all(ax.get_ylabel() for ax in plot.axes)
     assert "economy units" in plot.axes[1].get_ylabel()
+
+
+def test_regime_none_shows_nobody_as_a_member_and_no_participation_line():
+    """Under regime "none" every country plans alone: no ✓ in the theory panel, no
+    participation line, and the economy view marks no member (issue 12: it said 100 %)."""
+    from viz.economy import economy_table
+
+    view = TabView("preset=classroom&regime=none")
+    view.step(2)
+    box, _ = solara.render(app_module.TheoryPanel(view, 0), handle_error=False)
+    assert "✓" not in texts(box)
+    labels = [line.get_label() for line in view.series.axes[0].get_lines()]
+    assert "participation" not in labels and "cooperation" in labels
+    assert not economy_table(view.session)["member"].any()
+    with_broker = TabView("preset=classroom")
+    assert "participation" in [x.get_label() for x in with_broker.series.axes[0].get_lines()]

@@ -476,6 +476,7 @@ def TheoryPanel(view: TabView, version: int):
         Plain(th.sentence)  # it names countries: plain text, never Markdown
         Plain(th.era)
         if th.rows:
+            arrangement = view.session.config.regime != "none"  # "none": nobody is a member
             with solara.Div(style={"max-height": "260px", "overflow-y": "auto"}):
                 TextTable(
                     ["country", "game under the plan", "δ*", "member", "last move"],
@@ -484,7 +485,7 @@ def TheoryPanel(view: TabView, version: int):
                             r["country"],
                             r["game"],
                             _fmt(r["critical δ"]),
-                            "✓" if r["member"] else "–",
+                            "✓" if r["member"] and arrangement else "–",
                             "C" if r["follows plan"] else "D",
                         ]
                         for r in th.rows

@@ -354,7 +354,7 @@ class SeriesPlot(LivePlot):
 
         ax = axes[0]
         line(ax, "cooperation", color="#2ca02c", lw=1.5, label="cooperation")
-        if collective:
+        if collective and session.config.regime != "none":  # "none": no arrangement to join
             line(ax, "participation", color="#1f77b4", lw=1.2, label="participation")
         else:
             line(ax, "mutual_cooperation", color="#1f77b4", lw=1.2, label="mutual coop.")

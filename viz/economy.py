@@ -171,6 +171,13 @@ def _difference(planned: list[str], built: list[str], defected: bool) -> str:
     return words
 
 
+def in_arrangement(eng) -> np.ndarray:
+    """Which countries take part in a coordination arrangement (replicate 0): the engine's
+    members, and nobody under regime "none" — there every country plans alone, so showing it
+    as a member (or participation as 100 %) would say the opposite of what happens."""
+    return eng.members[0].astype(bool) & (eng.config.regime != "none")
+
+
 def economy_table(source: Any) -> pd.DataFrame:
     """One row per country of replicate 0 (collective mode), in country order.
 
@@ -196,7 +203,7 @@ def economy_table(source: Any) -> pd.DataFrame:
     sectors = [s.name for s in econ.sectors]
     played = eng.t > 0
     stake = last_stake(eng)
-    member = eng.members[0].astype(bool)
+    member = in_arrangement(eng)
     planned = [_names(sectors, row) for row in eng.plan[0]]
     built = [_names(sectors, row) for row in eng.investments[0]] if played else None
     followed = np.where(eng.country_actions[0], "C", "D")
@@ -414,7 +421,7 @@ class EconomyPlot(LivePlot):
         self.plan_bars.set_verts(_bars(x + self.offsets[0], plan, w))
         self.alone_bars.set_verts(_bars(x + self.offsets[1], alone, w))
         self.real_bars.set_verts(_bars(x + self.offsets[2], real, w))
-        member = eng.members[0]
+        member = in_arrangement(eng)
         colours = np.where(
             member,
             np.where(eng.country_actions[0], FOLLOWED_COLOUR, WENT_ALONE_COLOUR),
