@@ -338,3 +338,37 @@ def test_projector_layout_shows_network_theory_and_charts_without_scrolling(chro
         assert box is not None and box["y"] + box["height"] <= 768 + 1, (selector, box)
     assert page.get_by_text("N — number of countries: 6 (set by the preset)").is_visible()
     context.close()
+
+
+def test_every_lesson_scene_opens_and_the_panel_shows_what_the_model_says(chromium, app_server):
+    """Walk every lesson and scene (by its shareable address), play three rounds, and check the
+    theory panel in the browser says what the model's own Session says for that very setting
+    and round (tests/test_theory_panel.py checks those claims against the simulation)."""
+    from experiments.lessons import LESSONS
+    from viz.session import Session
+    from viz.view import TabView
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    walked = 0
+    for name, lesson in LESSONS.items():
+        for k in range(len(lesson.scenes)):
+            query = f"lesson={name}&scene={k}"
+            page.goto(f"{app_server.url}?{query}")
+            page.get_by_text("Round 0", exact=True).wait_for(timeout=60_000)
+            for _ in range(3):
+                page.get_by_role("button", name="Step", exact=True).click()
+            wait_round(page, 3)
+            page.wait_for_timeout(200)
+            config, seed, label, _ = TabView.scenario(query)
+            session = Session(config, seed, label)
+            session.step(3)
+            expected = session.theory()
+            shown = page.locator(".pacts-theory").inner_text()
+            assert " ".join(expected.sentence.split()) in " ".join(shown.split()), (query, shown)
+            assert f"Chosen δ = {expected.delta:.2f}" in shown, (query, shown)
+            assert_no_error_text(page)
+            walked += 1
+    assert walked == sum(len(les.scenes) for les in LESSONS.values())
+    REPORT.append(f"browser: walked {walked} lesson scenes, panel = model in each")
+    context.close()

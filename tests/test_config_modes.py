@@ -224,6 +224,7 @@ def test_every_experiment_config_has_no_inert_field(name, scale, monkeypatch):
 
     monkeypatch.setattr(RoundEngine, "__init__", stop)
     monkeypatch.setattr(Economy, "default", staticmethod(stop))
+    monkeypatch.setattr(ModelConfig, "build_economy", stop)  # e.g. big-push: economies only
     exp = EXPERIMENTS[name]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
