@@ -408,6 +408,12 @@ def lognormal_stakes_threshold(game: MatrixGame, sigma: float) -> float:
     stake m = exp(−σ²/2) meets it: ``δ* = m (T − R) / (m (T − R) + (R − P))``. Irregular stakes
     (σ > 0) *lower* this median threshold — the typical round is smaller than the mean — while
     raising the threshold for the largest stakes (:func:`stakes_threshold`).
+
+    It is **not** a threshold for lasting cooperation: with unbounded (lognormal) stakes some
+    round's stake exceeds s* = δ/(1 − δ)·(R − P)/(T − R) sooner or later — with probability
+    P(s > s*) a round — and the punishment that follows ends cooperation, so no δ < 1 sustains
+    it for ever (:func:`stakes_threshold` with s_max → ∞). The app's theory panel reports that
+    waiting time instead.
     """
     g = _check_game(game)
     spread = _check_real("sigma", sigma, "a number >= 0")

@@ -24,7 +24,7 @@ from model.games import MatrixGame, class_label
 from model.scenarios import PRESETS, load_preset
 from viz import app as app_module
 from viz.charts import EDGE_COLOURS, NetworkPlot, SeriesPlot, _stacked_areas, strategy_colour
-from viz.session import Session
+from viz.session import Session, _game_class
 from viz.view import TabView
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -76,10 +76,16 @@ def test_theory_panel_delay_raises_the_threshold():
     assert th.critical["Grim"] == pytest.approx(1 / math.sqrt(2))
 
 
-def test_theory_panel_irregular_stakes_add_the_median_threshold():
-    th = Session(ModelConfig(stake_sigma=1.0), 1).theory()
-    m = math.exp(-0.5)  # median of a mean-one lognormal with σ = 1
-    assert th.critical["Calculating, median stake"] == pytest.approx(2 * m / (2 * m + 2))
+def test_theory_panel_irregular_stakes_break_forward_looking_cooperation():
+    """Calculating governments, σ = 1, δ = 0.7: one defects when today's stake exceeds
+    s* = Φ/(T − R) = δ/(1 − δ)·(R − P)/(T − R) = 7/3; P(s > 7/3) = 8.9 % for a mean-one
+    lognormal, about once in 11 rounds — and the punishment ends cooperation."""
+    cfg = ModelConfig(strategies={"Calculating": 1}, stake_sigma=1.0, continuation=0.7)
+    th = Session(cfg, 1).theory()
+    assert "s* = 2.33" in th.sentence and "8.9%" in th.sentence and "11 rounds" in th.sentence
+    assert th.sustainable is False
+    # rules that ignore the stake: the folk-theorem verdict stands
+    assert Session(ModelConfig(stake_sigma=1.0), 1).theory().sustainable is True
 
 
 def test_theory_panel_stag_hunt_speaks_of_assurance():
@@ -110,8 +116,16 @@ def test_theory_panel_collective_rows_are_the_implied_games():
         assert [r["country"] for r in th.rows] == list(s.model.economy.countries)
         g = eng.games
         for i, row in enumerate(th.rows):
-            assert row["game"] == class_label(games.classes[i])
-            T, R, P = g["T"][0, i], g["R"][0, i], g["P"][0, i]
+            assert row["member"] == bool(eng.members[0, i])
+            assert row["follows plan"] == bool(eng.country_actions[0, i])
+            if eng.declined[0, i]:
+                continue  # a decliner's row is the game of the plan it was offered
+            T, R, P, S = g["T"][0, i], g["R"][0, i], g["P"][0, i], g["S"][0, i]
+            # the class of the game the engine scores (net of the institution), ties read as
+            # no temptation; without costs, fines or side payments the implied game's class
+            assert row["game"] == class_label(_game_class(T, R, P, S))
+            if np.allclose(eng.membership_costs(0), 0) and not eng.promised[0].any():
+                assert row["game"] == class_label(games.classes[i])
             if R < eng.outside_option[0, i] - 1e-9:
                 assert row["critical δ"] == math.inf
             elif T <= R + 1e-9:
@@ -120,8 +134,6 @@ def test_theory_panel_collective_rows_are_the_implied_games():
                 seen_pd = True
                 star = theory.calculating_threshold(MatrixGame(T=T, R=R, P=P, S=P - 1.0))
                 assert row["critical δ"] == pytest.approx(star)
-            assert row["member"] == bool(eng.members[0, i])
-            assert row["follows plan"] == bool(eng.country_actions[0, i])
         moves.add(tuple(r["follows plan"] for r in th.rows))
     assert seen_pd and len(moves) > 1  # both branches seen, and the moves did change
 

@@ -41,12 +41,13 @@ Decisions recorded here (see each lesson's runner for its own):
   a lesson that compares scenes uses the same seeds for every scene (common random numbers).
 """
 
-from experiments.lessons.core import Lesson, LessonResult, Scene, SceneResult
+from experiments.lessons.core import Claim, Lesson, LessonResult, Scene, SceneResult
 from experiments.lessons.play import play_lesson, run_lesson
 from experiments.lessons.syllabus import LESSONS, get_lesson
 
 __all__ = [
     "LESSONS",
+    "Claim",
     "Lesson",
     "LessonResult",
     "Scene",

@@ -23,14 +23,41 @@ MAX_ROUNDS = 500
 
 # ====================================================================== the data model
 @dataclass(frozen=True)
+class Claim:
+    """What a scene's lesson says the theory panel will show, as data
+    (``tests/test_theory_panel.py`` checks it against the panel and the simulation).
+
+    ``classes`` maps a country's name to the class of the 2×2 game it faces (a
+    :meth:`model.games.MatrixGame.classify` name, e.g. ``"prisoners_dilemma"``; in pairwise mode
+    the key ``"all"``: the stage game); countries left out are not claimed. ``sustainable`` is
+    whether cooperation (pairwise) or the agreement (collective) lasts in the long run — ``None``
+    when the lesson makes no such claim or the scene sits near a threshold, and then ``why`` says
+    so (it must)."""
+
+    classes: Mapping[str, str] = field(default_factory=dict)
+    sustainable: bool | None = None
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sustainable is None and not self.why:
+            raise ValueError("a claim without a verdict on sustainability must say why")
+        object.__setattr__(self, "classes", MappingProxyType(dict(self.classes)))
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.classes.items())), self.sustainable, self.why))
+
+
+@dataclass(frozen=True)
 class Scene:
     """One setting of a lesson: a preset (a name from :data:`model.scenarios.PRESETS`) with some
     :class:`~model.config.ModelConfig` fields overridden. ``label`` is short (it names a button
-    in the app), e.g. ``"δ = 0.40 (below δ* = 0.50)"``."""
+    in the app), e.g. ``"δ = 0.40 (below δ* = 0.50)"``. ``claim`` is what the lesson says the
+    theory panel shows for it (:class:`Claim`)."""
 
     label: str
     preset: str = "default"
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    claim: Claim | None = None
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:

@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 
 from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
+    Claim,
     Lesson,
     LessonResult,
     Progress,
@@ -59,22 +60,42 @@ both plants; the plan gives each its own stage. The implied 2×2 game of both co
 prisoner's dilemma, (T, R, P, S) ≈ (5.93, 4.67, 3.35, 2.09), Grim's δ* ≈ 0.49. Full initial
 trust: both submit all their options to the broker, so its plan is the optimum."""
 
+TWIN_GAMES = {"Norland": "prisoners_dilemma", "Sudland": "prisoners_dilemma"}
+CLASSROOM_GAMES = {
+    "Aldoria": "prisoners_dilemma",
+    "Borduria": "stag_hunt",
+    "Carvelia": "prisoners_dilemma",
+    "Dunmark": "stag_hunt",
+    "Estoria": "prisoners_dilemma",
+    "Fenlandia": "stag_hunt",
+}
+"""The classroom's implied games under the plan (the preset's comment; lessons 1 and 3)."""
+_ALONE = "no coordinator: there is no agreement to sustain (everybody goes it alone, AllD)"
+
 PD_SCENES = (
     Scene(
         "Two neighbours go it alone",
         "classroom",
         {**TWIN, "strategies": {"AllD": 1}, "regime": "none"},
+        Claim(TWIN_GAMES, None, _ALONE),
     ),
-    Scene("Two neighbours follow the plan", "classroom", {**TWIN, "strategies": {"AllC": 1}}),
+    Scene(
+        "Two neighbours follow the plan",
+        "classroom",
+        {**TWIN, "strategies": {"AllC": 1}},
+        Claim(TWIN_GAMES, True),
+    ),
     Scene(
         "Classroom region goes it alone",
         "classroom",
         {"strategies": {"AllD": 1}, "regime": "none", "rounds": 40, "initial_trust": 1.0},
+        Claim(CLASSROOM_GAMES, None, _ALONE),
     ),
     Scene(
         "Classroom region follows the plan",
         "classroom",
         {"strategies": {"AllC": 1}, "rounds": 40, "initial_trust": 1.0},
+        Claim(CLASSROOM_GAMES, True),
     ),
 )
 
@@ -92,7 +113,9 @@ def implied_games_of(cfg: ModelConfig, seed: int = 1):
     )
     model = RegionModel(plan_cfg, seed=seed)
     e = model.engine
-    return model.economy.countries, opt.implied_games(e.economies[0], e.plan[0], e.deviation[0])
+    # P is the status quo (the engine's outside option), not the deviation profile
+    games = opt.implied_games(e.economies[0], e.plan[0], e.status_quo[0], e.deviation[0])
+    return model.economy.countries, games
 
 
 def run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progress):
@@ -209,9 +232,9 @@ def run_prisoners_dilemma(lesson: Lesson, out: Path, seed: int, progress: Progre
             f"{n} {class_label(c)}" for n, c in zip(names_by["classroom"], cls, strict=True)
         )
         + ". Only where going alone tempts against followers (T > R) is it a prisoner's "
-        "dilemma; for most classroom countries the plan's complementarities make following it "
-        "the best reply whatever the others do (harmony) — the harder problem is to obtain and "
-        "trust the plan (lessons 2 and 5)."
+        "dilemma; for half of the classroom the plan's complementarities make following it the "
+        "best reply while the others follow, but not when they go alone (a stag hunt) — for "
+        "them the problem is not temptation but trust that the others follow (lesson 2)."
     )
     return LessonResult(lesson, seed, results, [figure], [games_csv], [note])
 
@@ -251,14 +274,19 @@ def _stag_label(game: MatrixGame, share: float, name: str) -> str:
     return f"{name}: {pct(share)} join ({side} p* = {p:.2f})"
 
 
-STAG_SCENES = (
-    Scene(_stag_label(STAG, 0.85, "Stag hunt"), "default", _stag_overrides(STAG, 0.85)),
-    Scene(_stag_label(STAG, 0.60, "Stag hunt"), "default", _stag_overrides(STAG, 0.60)),
-    Scene(
-        _stag_label(ASSURED_STAG, 0.60, "Assured stag hunt"),
+def _stag_scene(game: MatrixGame, share: float, name: str) -> Scene:
+    return Scene(
+        _stag_label(game, share, name),
         "default",
-        _stag_overrides(ASSURED_STAG, 0.60),
-    ),
+        _stag_overrides(game, share),
+        Claim({"all": "stag_hunt"}, share > _threshold(game)),
+    )
+
+
+STAG_SCENES = (
+    _stag_scene(STAG, 0.85, "Stag hunt"),
+    _stag_scene(STAG, 0.60, "Stag hunt"),
+    _stag_scene(ASSURED_STAG, 0.60, "Assured stag hunt"),
 )
 STAG_SHARES = tuple(round(0.3 + 0.05 * k, 2) for k in range(14))
 """Initial shares of joiners (AllC) for the basin-of-attraction panel: 0.30, 0.35, …, 0.95."""

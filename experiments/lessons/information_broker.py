@@ -10,6 +10,7 @@ import pandas as pd
 
 from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
+    Claim,
     Lesson,
     LessonResult,
     Progress,
@@ -42,11 +43,14 @@ def _broker(n: int, regime: str, seed_economy: int = 0) -> dict:
     }
 
 
+_WELFARE = Claim(
+    {}, None, "lesson 5 measures welfare (W − W_opt) with AllC governments, not compliance"
+)
 BROKER_SCENES = (
-    Scene("N = 6, no broker", "default", _broker(6, "none")),
-    Scene("N = 6, information broker", "default", _broker(6, "plurilateral")),
-    Scene("N = 48, no broker", "default", _broker(48, "none")),
-    Scene("N = 48, information broker", "default", _broker(48, "plurilateral")),
+    Scene("N = 6, no broker", "default", _broker(6, "none"), _WELFARE),
+    Scene("N = 6, information broker", "default", _broker(6, "plurilateral"), _WELFARE),
+    Scene("N = 48, no broker", "default", _broker(48, "none"), _WELFARE),
+    Scene("N = 48, information broker", "default", _broker(48, "plurilateral"), _WELFARE),
 )
 _SETTINGS = {
     "none": "no broker (noisy national plans)",

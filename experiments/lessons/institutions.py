@@ -15,6 +15,7 @@ import pandas as pd
 from experiments.catalogue.flexibility import SHOCKS as FLEX_SHOCKS
 from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
+    Claim,
     Lesson,
     LessonResult,
     Progress,
@@ -97,10 +98,16 @@ def _hegemon(kind: str) -> dict:
     return {"strategies": MIX, "coordination_cost": 1.0, "hegemon": kind, "rounds": 100}
 
 
+_MIXED = Claim(
+    {},
+    None,
+    "TitForTat and Grim governments (one in four AllD) follow their partners' history, not "
+    "δ*; compliance varies widely across seeds (e.g. 37–100 % with the cooperative hegemon)",
+)
 HEGEMON_SCENES = (
-    Scene("No hegemon", "classroom", _hegemon("none")),
-    Scene("Cooperative hegemon", "classroom", _hegemon("cooperative")),
-    Scene("Coercive hegemon", "classroom", _hegemon("coercive")),
+    Scene("No hegemon", "classroom", _hegemon("none"), _MIXED),
+    Scene("Cooperative hegemon", "classroom", _hegemon("cooperative"), _MIXED),
+    Scene("Coercive hegemon", "classroom", _hegemon("coercive"), _MIXED),
 )
 _PEDERSEN = {
     "none": "no leader: a member whose share of the plan does not cover the running costs "
@@ -155,10 +162,10 @@ def _level(regime: str) -> dict:
 
 
 LEVEL_SCENES = (
-    Scene("No coordination", "classroom", _level("none")),
-    Scene("Plurilateral (ASEAN)", "classroom", _level("plurilateral")),
-    Scene("Supranational (EU)", "classroom", _level("supranational")),
-    Scene("Minilateral (Airbus)", "classroom", _level("minilateral")),
+    Scene("No coordination", "classroom", _level("none"), _MIXED),
+    Scene("Plurilateral (ASEAN)", "classroom", _level("plurilateral"), _MIXED),
+    Scene("Supranational (EU)", "classroom", _level("supranational"), _MIXED),
+    Scene("Minilateral (Airbus)", "classroom", _level("minilateral"), _MIXED),
 )
 _TABLE2 = {
     "none": "each government plans alone from a noisy view: plans clash",
@@ -232,6 +239,12 @@ FLEX_SCENES = tuple(
         f"{_SHOCK_NAMES[kind].capitalize()}, {kind} {'on' if on else 'off'}",
         "classroom",
         _flex(kind, on),
+        Claim(
+            {},
+            None,
+            "shocks (elections, technology) or an expensive institution change the games "
+            "during the run; the lesson compares how long cooperation survives",
+        ),
     )
     for kind in SHOCKS
     for on in (False, True)

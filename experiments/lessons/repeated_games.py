@@ -12,6 +12,7 @@ import pandas as pd
 
 from experiments.figures import save_figure, subplots
 from experiments.lessons.core import (
+    Claim,
     Lesson,
     LessonResult,
     Progress,
@@ -60,11 +61,13 @@ def _classroom_label(delta: float) -> str:
     return f"classroom, δ = {delta:.2f}"
 
 
+_PD = {"all": "prisoners_dilemma"}
+_PIVOT_PD = {CLASSROOM_PIVOT: "prisoners_dilemma"}
 SHADOW_SCENES = (
-    Scene(_eras_label(0.40), "default", {"continuation": 0.40}),
-    Scene(_eras_label(0.95), "default", {"continuation": 0.95}),
-    Scene(_classroom_label(0.60), "classroom", {"continuation": 0.60}),
-    Scene(_classroom_label(0.90), "classroom", {"continuation": 0.90}),
+    Scene(_eras_label(0.40), "default", {"continuation": 0.40}, Claim(_PD, False)),
+    Scene(_eras_label(0.95), "default", {"continuation": 0.95}, Claim(_PD, True)),
+    Scene(_classroom_label(0.60), "classroom", {"continuation": 0.60}, Claim(_PIVOT_PD, False)),
+    Scene(_classroom_label(0.90), "classroom", {"continuation": 0.90}, Claim(_PIVOT_PD, True)),
 )
 BASIN_DELTAS = (0.5, 0.6, 0.7, 0.8, 0.9)
 BASIN_SHARES = (0.1, 0.3, 0.5, 0.7, 0.9)
@@ -204,17 +207,46 @@ def _misread(transparency: float) -> dict:
     }
 
 
+_ECHO = (
+    "implementation noise: how much cooperation survives depends on the rule's repair (TFT's "
+    "echo about 50 %, GTFT and WSLS about 87 %), not on δ ≥ δ*"
+)
+_MISREAD = (
+    "TitForTat governments follow their partners' history, not δ*: every misreading sets off "
+    "an echo (long-run cooperation 7–17 % without, 13–66 % with the transparent broker, seeds "
+    "1–3)"
+)
 NOISE_SCENES = (
-    Scene("TitForTat, 5 % noise: the echo", "default", _noisy("TitForTat")),
-    Scene("Generous TFT, 5 % noise", "default", _noisy("GenerousTitForTat")),
-    Scene("Win-stay lose-shift, 5 % noise", "default", _noisy("WinStayLoseShift")),
+    Scene(
+        "TitForTat, 5 % noise: the echo", "default", _noisy("TitForTat"), Claim(_PD, None, _ECHO)
+    ),
+    Scene(
+        "Generous TFT, 5 % noise", "default", _noisy("GenerousTitForTat"), Claim(_PD, None, _ECHO)
+    ),
+    Scene(
+        "Win-stay lose-shift, 5 % noise",
+        "default",
+        _noisy("WinStayLoseShift"),
+        Claim(_PD, None, _ECHO),
+    ),
     Scene(
         f"δ = 0.60, news 1 round late (δ* = {theory.critical_deltas(PD, delay=1)['Grim']:.2f})",
         "default",
         _shadow_overrides(0.60, observation_delay=1),
+        Claim(_PD, False),
     ),
-    Scene("Misreading 5 %, no transparency", "classroom", _misread(0.0)),
-    Scene("Misreading 5 %, transparent broker", "classroom", _misread(0.9)),
+    Scene(
+        "Misreading 5 %, no transparency",
+        "classroom",
+        _misread(0.0),
+        Claim({}, None, _MISREAD),
+    ),
+    Scene(
+        "Misreading 5 %, transparent broker",
+        "classroom",
+        _misread(0.9),
+        Claim({}, None, _MISREAD),
+    ),
 )
 
 

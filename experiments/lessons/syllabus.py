@@ -73,8 +73,8 @@ reality more closely resembles a **stag hunt**. Markets are too small and capabi
 limited for anyone to build a competitive value chain alone, so a joint project pays each
 participant more than going alone (R > T) — yet it is worth joining only if the others join
 too. Mutual cooperation is then an equilibrium; the problem is not temptation but trust, or
-*assurance* (Skyrms 2004). (Lesson 1 found something similar in the classroom economy: under
-the broker's plan five of its six countries face a harmony game, not a prisoner's dilemma.)
+*assurance* (Skyrms 2004). (In lesson 1's classroom, under the broker's plan, three of the six
+countries face a stag hunt.)
 
 Here 40 countries meet pairwise in Skyrms's stag hunt (T, R, P, S) = (3, 4, 3, 0) and imitate
 better-scoring partners. Joining (C) is the best reply only if at least p* = 0.75 of the others

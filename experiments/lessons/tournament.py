@@ -10,6 +10,7 @@ import pandas as pd
 
 from experiments.figures import tournament_figure
 from experiments.lessons.core import (
+    Claim,
     Lesson,
     LessonResult,
     Progress,
@@ -22,9 +23,20 @@ from model.config import CLASSIC_SEVEN
 # ====================================================================== 9. tournament
 TOURNAMENT_RULES = (*CLASSIC_SEVEN, "GenerousTitForTat")
 
+_NOISY = "noise: a typical relationship sees a slip, and what survives depends on the rules"
 TOURNAMENT_SCENES = (
-    Scene("The seven classics, small world", "default", {}),
-    Scene("The seven classics, 5 % noise", "default", {"noise": 0.05}),
+    Scene(
+        "The seven classics, small world",
+        "default",
+        {},
+        Claim({"all": "prisoners_dilemma"}, True),
+    ),
+    Scene(
+        "The seven classics, 5 % noise",
+        "default",
+        {"noise": 0.05},
+        Claim({"all": "prisoners_dilemma"}, None, _NOISY),
+    ),
     Scene(
         "Ecological: imitation on a 7 × 7 torus",
         "default",
@@ -37,6 +49,7 @@ TOURNAMENT_SCENES = (
             "noise": 0.02,
             "rounds": 300,
         },
+        Claim({"all": "prisoners_dilemma"}, None, _NOISY),
     ),
 )
 
