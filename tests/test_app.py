@@ -6,7 +6,6 @@ hand-worked two-country games; the real-browser tests are in ``test_browser.py``
 
 from __future__ import annotations
 
-import html
 import io
 import math
 
@@ -16,6 +15,7 @@ import pandas as pd
 import pytest
 import solara
 from matplotlib.colors import to_rgba
+from widget_text import plain_and_raw, texts  # tests/ is on the path (pytest prepend mode)
 
 from model import optimisation as opt
 from model import theory
@@ -283,25 +283,6 @@ def test_step_times_round_theory_and_figures():
 # ------------------------------------------------------------------ the page (no browser)
 
 
-def texts(widget) -> list[str]:
-    """Every string child in a rendered widget tree."""
-    out: list[str] = []
-
-    def walk(w):
-        if isinstance(w, str):
-            out.append(w)
-            return
-        for c in getattr(w, "children", None) or []:
-            walk(c)
-        for attr in ("value", "unsafe_innerHTML"):
-            value = getattr(w, attr, None)
-            if isinstance(value, str):
-                out.append(html.unescape(value))
-
-    walk(widget)
-    return out
-
-
 def render_page():
     """The page inside an AppLayout (where its sidebar lives), as ``solara run`` shows it."""
     return solara.render(solara.AppLayout(children=[app_module.Page()]), handle_error=False)
@@ -362,19 +343,7 @@ def test_theory_panel_escapes_country_names():
     countries = [{**c, "name": "<b>Evil</b>"} if k == 0 else c for k, c in enumerate(cfg.countries)]
     view.reset(cfg.replace(countries=countries), 1, "x")
     box, _ = solara.render(app_module.TheoryPanel(view, 0), handle_error=False)
-    raw: list[str] = []
-    text: list[str] = []
-
-    def walk(w):
-        for c in getattr(w, "children", None) or []:
-            if isinstance(c, str):
-                text.append(c)
-            else:
-                walk(c)
-        if isinstance(getattr(w, "unsafe_innerHTML", None), str):
-            raw.append(w.unsafe_innerHTML)
-
-    walk(box)
+    text, raw = plain_and_raw(box)
     assert "<b>Evil</b>" in text  # in the table (and the sentence, when Evil is tempted)
     assert not any("Evil" in r for r in raw)
     # the sentence names countries too, and Markdown would turn a name into a link
@@ -382,9 +351,7 @@ def test_theory_panel_escapes_country_names():
     countries = [{**c, "name": link} if k == 2 else c for k, c in enumerate(cfg.countries)]
     view.reset(cfg.replace(countries=countries), 1, "x")
     box, _ = solara.render(app_module.TheoryPanel(view, 0), handle_error=False)
-    raw.clear()
-    text.clear()
-    walk(box)
+    text, raw = plain_and_raw(box)
     assert any(link in t for t in text if t != link)  # the sentence shows the name as typed
     assert not any("javascript" in r for r in raw)
 

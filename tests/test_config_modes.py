@@ -225,6 +225,9 @@ def test_every_experiment_config_has_no_inert_field(name, scale, monkeypatch):
     monkeypatch.setattr(RoundEngine, "__init__", stop)
     monkeypatch.setattr(Economy, "default", staticmethod(stop))
     monkeypatch.setattr(ModelConfig, "build_economy", stop)  # e.g. big-push: economies only
+    from experiments.catalogue import big_push
+
+    big_push._drawn.cache_clear()  # its economies are cached per process: build them here
     exp = EXPERIMENTS[name]
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import solara
+from widget_text import plain_and_raw, texts  # tests/ is on the path (pytest prepend mode)
 
 from experiments.cli import main
 from model.config import ModelConfig
@@ -265,24 +266,6 @@ def test_pairwise_plot_colours_countries_by_strategy():
 # ------------------------------------------------------------------ the tab and the panel
 
 
-def texts(widget) -> list[str]:
-    out: list[str] = []
-
-    def walk(w):
-        if isinstance(w, str):
-            out.append(w)
-            return
-        for c in getattr(w, "children", None) or []:
-            walk(c)
-        for attr in ("value", "unsafe_innerHTML"):
-            value = getattr(w, attr, None)
-            if isinstance(value, str):
-                out.append(value)
-
-    walk(widget)
-    return out
-
-
 def test_the_view_is_computed_only_while_shown():
     view = TabView("preset=classroom")
     assert view.economy is None
@@ -335,19 +318,7 @@ def test_panel_shows_country_and_sector_names_as_plain_text():
     view.show_economy(True)
     view.step()
     box, _ = solara.render(EconomyPanel(view, 0), handle_error=False)
-    raw: list[str] = []
-    text: list[str] = []
-
-    def walk(w):
-        for c in getattr(w, "children", None) or []:
-            if isinstance(c, str):
-                text.append(c)
-            else:
-                walk(c)
-        if isinstance(getattr(w, "unsafe_innerHTML", None), str):
-            raw.append(w.unsafe_innerHTML)
-
-    walk(box)
+    text, raw = plain_and_raw(box)
     assert evil in text
     assert not any("onerror" in r for r in raw)
 
