@@ -25,9 +25,9 @@ def test_b_is_a_with_exactly_the_named_change_and_the_same_seed():
     assert result.label_a == "A: continuation = 0.95, noise = 0"
 
 
-def test_a_shorter_shadow_of_the_future_shows_as_less_cooperation():
-    """All TitForTat at δ = 0.95 against all AllD-invading δ = 0.2: the long-run gap is what
-    the mix implies (AllD alone never cooperates, so B − A = −A's cooperation there)."""
+def test_the_long_run_gap_is_what_the_rules_imply():
+    """All TitForTat (noise 0: they always cooperate, cooperation 1) against all AllD (never
+    cooperates, 0): B − A = −1 exactly."""
     config = ModelConfig(n_countries=10, strategies={"TitForTat": 1}, noise=0.0, rounds=40)
     result = compare(config, 1, "strategies=AllD", 40)
     assert long_run_gap(result) == pytest.approx(-1.0)  # TitForTat alone: 1; AllD alone: 0
@@ -43,3 +43,8 @@ def test_bad_changes_are_named():
         compare(ModelConfig(), 1, "continuation=1.5", 10)
     with pytest.raises(ValueError, match="rounds = 0"):
         compare(ModelConfig(), 1, "continuation=0.4", 0)
+
+
+def test_a_bad_mix_is_named_with_its_field():
+    with pytest.raises(ValueError, match="compare with: strategies: unknown strategy 'Nope'"):
+        changes("strategies=Nope")

@@ -19,10 +19,14 @@ from matplotlib.figure import Figure
 
 from model.config import ModelConfig
 from model.region import RegionModel
-from viz.view import _value, check_limits, parse_mix
+from viz.view import check_limits, field_value
 
 MAX_ROUNDS = 500
 """Rounds of a comparison at most (two models are run at once, on the server)."""
+
+
+_METRICS = ("cooperation", "welfare", "participation", "mean_payoff", "price_of_non_coordination")
+"""What the long-run table compares (those both runs have)."""
 
 
 @dataclass(frozen=True)
@@ -47,17 +51,16 @@ class Comparison:
         )
 
 
-_METRICS = ("cooperation", "welfare", "participation", "mean_payoff", "price_of_non_coordination")
-
-
 def changes(text: str) -> dict:
     """``field=value&field=value`` → the changed fields (values read as the address reads
     them; ``strategies`` as a mix). Unknown fields and bad values raise ValueError."""
     out = {}
     for key, value in parse_qsl(text.strip().lstrip("?"), keep_blank_values=True):
         key = key.strip()
-        mix = key == "strategies" and not value.lstrip().startswith(("{", "["))
-        out[key] = parse_mix(value) if mix else _value(value)
+        try:
+            out[key] = field_value(key, value)
+        except ValueError as err:
+            raise ValueError(f"compare with: {key}: {err}") from None
     if not out:
         raise ValueError(
             "compare with: nothing changed; allowed: field=value pairs, e.g. continuation=0.4 "

@@ -95,6 +95,14 @@ def _integer(field: str, text: str) -> int:
         raise ValueError(f"{field} = {text!r}: allowed: an integer") from None
 
 
+def field_value(field: str, text: str) -> object:
+    """One field's value as the address writes it: ``strategies`` as a mix (``AllD``,
+    ``TitForTat:2,AllD:1``; TOML's ``{TitForTat = 2}`` or a list work too), else TOML."""
+    if field == "strategies" and not text.lstrip().startswith(("{", "[")):
+        return parse_mix(text)
+    return _value(text)
+
+
 def _value(text: str) -> object:
     """A query-string value read as TOML (numbers, booleans), else kept as a string."""
     try:
@@ -262,8 +270,7 @@ class TabView:
         for k, v in params.items():
             try:
                 # strategies=AllD or TitForTat:2,AllD:1 (TOML's {TitForTat = 2} works too)
-                mix = k == "strategies" and not v.lstrip().startswith(("{", "["))
-                values[k] = parse_mix(v) if mix else _value(v)
+                values[k] = field_value(k, v)
             except ValueError as err:
                 raise ValueError(f"{k}: {err}") from None
         if values:
